@@ -1,0 +1,37 @@
+from odoo import api, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    ticket_ids = fields.One2many("ticket.ticket", "partner_id", string="Tickets")
+    ticket_count = fields.Integer(compute="_compute_ticket_count")
+    delivery_block = fields.Boolean(
+        tracking=True,
+        help="Do not ship to this customer. Shown as a warning on their tickets.",
+    )
+
+    @api.depends("ticket_ids")
+    def _compute_ticket_count(self):
+        """Tickets of the partner and of its contacts, as crm counts leads."""
+        all_partners = self.with_context(active_test=False).search_fetch(
+            [("id", "child_of", self.ids)], ["parent_id"]
+        )
+        groups = self.env["ticket.ticket"]._read_group(
+            [("partner_id", "in", all_partners.ids)], ["partner_id"], ["__count"]
+        )
+        self.ticket_count = 0
+        for partner, count in groups:
+            while partner:
+                if partner in self:
+                    partner.ticket_count += count
+                partner = partner.parent_id
+
+    def action_view_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ticket_system.ticket_ticket_action"
+        )
+        action["domain"] = [("partner_id", "child_of", self.ids)]
+        action["context"] = {"default_partner_id": self.id}
+        return action

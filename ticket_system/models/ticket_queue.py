@@ -1,0 +1,168 @@
+import ast
+
+from odoo import api, fields, models
+
+
+class TicketQueue(models.Model):
+    _name = "ticket.queue"
+    _description = "Ticket Queue"
+    _inherit = ["mail.alias.mixin", "mail.thread"]
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(
+        default=True,
+        tracking=True,
+        help="An archived queue receives no mail; tickets can still be moved into it.",
+    )
+    color = fields.Integer()
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    email_from_name = fields.Char(
+        string="Sender Name",
+        help="Friendly name shown as sender of the queue's mails, "
+        "e.g. 'Example Shop Customer Service'.",
+    )
+    fetchmail_server_ids = fields.One2many(
+        "fetchmail.server",
+        "queue_id",
+        string="Incoming Mail Accounts",
+        help="POP3/IMAP mailboxes whose mail becomes tickets of this queue.",
+    )
+    mail_server_id = fields.Many2one(
+        "ir.mail_server",
+        string="Outgoing Mail Server",
+        help="SMTP server used for the queue's mails; empty: the default server.",
+    )
+    autoresponder = fields.Boolean(
+        default=True,
+        help="Confirm every new ticket to the sender with its ticket number.",
+    )
+    autoresponder_template_id = fields.Many2one(
+        "mail.template",
+        string="Autoresponder Template",
+        domain="[('model', '=', 'ticket.ticket')]",
+    )
+    reply_quote = fields.Selection(
+        [
+            ("none", "No quote"),
+            ("last", "Last message"),
+            ("last_3", "Last 3 messages"),
+            ("all", "Whole conversation"),
+        ],
+        string="Quote in Replies",
+        default="last",
+        required=True,
+    )
+    member_ids = fields.Many2many(
+        "res.users",
+        "ticket_queue_member_rel",
+        "queue_id",
+        "user_id",
+        string="Members",
+        domain="[('share', '=', False)]",
+        help="Agents working this queue: they see all of its tickets.",
+    )
+    assign_method = fields.Selection(
+        [
+            ("manual", "Manual"),
+            ("round_robin", "Round robin"),
+            ("shift", "By shift"),
+        ],
+        string="Assignment",
+        default="manual",
+        required=True,
+    )
+    ticket_ids = fields.One2many("ticket.ticket", "queue_id", string="Tickets")
+    ticket_open_count = fields.Integer(compute="_compute_ticket_counts")
+    ticket_unassigned_count = fields.Integer(compute="_compute_ticket_counts")
+    ticket_high_count = fields.Integer(compute="_compute_ticket_counts")
+    ticket_overdue_count = fields.Integer(compute="_compute_ticket_counts")
+
+    def _compute_ticket_counts(self):
+        Ticket = self.env["ticket.ticket"]
+        base = [("queue_id", "in", self.ids), ("is_closed", "=", False)]
+        today = fields.Date.context_today(self)
+        counts = {}
+        for key, extra in (
+            ("ticket_open_count", []),
+            ("ticket_unassigned_count", [("user_id", "=", False)]),
+            ("ticket_high_count", [("priority", "=", "2")]),
+            ("ticket_overdue_count", [("date_deadline", "<", today)]),
+        ):
+            counts[key] = dict(Ticket._read_group(base + extra, ["queue_id"], ["__count"]))
+        for queue in self:
+            for key, by_queue in counts.items():
+                queue[key] = by_queue.get(queue._origin, 0)
+
+    # ------------------------------------------------------------
+    # ALIAS
+    # ------------------------------------------------------------
+
+    def _alias_get_creation_values(self):
+        values = super()._alias_get_creation_values()
+        values["alias_model_id"] = self.env["ir.model"]._get("ticket.ticket").id
+        if self.id:
+            values["alias_defaults"] = defaults = ast.literal_eval(
+                self.alias_defaults or "{}"
+            )
+            defaults["queue_id"] = self.id
+            defaults["company_id"] = self.company_id.id
+        return values
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "company_id" in vals:
+            for queue in self:
+                queue.alias_defaults = queue._alias_get_creation_values()[
+                    "alias_defaults"
+                ]
+        return res
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def _action_tickets(self, domain=None, context=None):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ticket_system.ticket_ticket_action"
+        )
+        action["display_name"] = self.display_name
+        action["domain"] = [("queue_id", "=", self.id)] + (domain or [])
+        action["context"] = {
+            "default_queue_id": self.id,
+            "default_company_id": self.company_id.id,
+            **(context or {}),
+        }
+        return action
+
+    def action_view_tickets(self):
+        return self._action_tickets(context={"search_default_filter_open": 1})
+
+    def action_view_unassigned(self):
+        return self._action_tickets(
+            [("user_id", "=", False)], {"search_default_filter_open": 1}
+        )
+
+    def action_view_high(self):
+        return self._action_tickets(
+            [("priority", "=", "2")], {"search_default_filter_open": 1}
+        )
+
+    def action_view_overdue(self):
+        return self._action_tickets(context={"search_default_filter_overdue": 1})
+
+    @api.model
+    def _default_queue(self):
+        """First active queue of the current company the user is a member of."""
+        return self.search(
+            [("company_id", "=", self.env.company.id), ("member_ids", "in", self.env.uid)],
+            limit=1,
+        ) or self.search([("company_id", "=", self.env.company.id)], limit=1)

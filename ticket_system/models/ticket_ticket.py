@@ -1,0 +1,454 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+TICKET_PRIORITIES = [
+    ("0", "Normal"),
+    ("1", "Medium"),
+    ("2", "High"),
+]
+
+
+class TicketTicket(models.Model):
+    _name = "ticket.ticket"
+    _description = "Ticket"
+    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _primary_email = "partner_email"
+    _mail_post_access = "read"
+    _order = "priority desc, id desc"
+    _rec_names_search = ["number", "name"]
+    _check_company_auto = True
+
+    def _default_queue_id(self):
+        return self.env["ticket.queue"]._default_queue()
+
+    number = fields.Char(readonly=True, copy=False, index=True, default="/")
+    name = fields.Char(string="Subject", required=True, index="trigram", tracking=True)
+    description = fields.Html()
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
+    queue_id = fields.Many2one(
+        "ticket.queue",
+        string="Queue",
+        index=True,
+        tracking=True,
+        check_company=True,
+        default=_default_queue_id,
+        domain="[('company_id', '=', company_id)]",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Agent",
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+    )
+    type_id = fields.Many2one("ticket.type", string="Type", index=True, tracking=True)
+    stage_id = fields.Many2one(
+        "ticket.stage",
+        string="Status",
+        index=True,
+        tracking=True,
+        copy=False,
+        ondelete="restrict",
+        compute="_compute_stage_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        group_expand="_read_group_stage_ids",
+        domain="[('id', 'in', allowed_stage_ids)]",
+    )
+    allowed_stage_ids = fields.Many2many(
+        "ticket.stage", compute="_compute_allowed_stage_ids"
+    )
+    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, index=True)
+    date_closed = fields.Datetime(string="Closed on", readonly=True, copy=False)
+    priority = fields.Selection(
+        TICKET_PRIORITIES, default="0", required=True, index=True, tracking=True
+    )
+    billable = fields.Boolean(help="Work on this ticket is charged to the customer.")
+    time_spent = fields.Float(string="Time Spent (h)", aggregator="sum")
+    date_deadline = fields.Date(string="Deadline", index=True, tracking=True, copy=False)
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", index=True, tracking=True
+    )
+    partner_name = fields.Char(
+        string="Sender Name",
+        compute="_compute_partner_name",
+        store=True,
+        readonly=False,
+    )
+    partner_email = fields.Char(
+        string="E-mail",
+        compute="_compute_partner_email",
+        store=True,
+        readonly=False,
+        index=True,
+        help="Address of the sender; replies go there.",
+    )
+    partner_ref = fields.Char(
+        string="Customer No.",
+        related="partner_id.commercial_partner_id.ref",
+        search="_search_partner_ref",
+    )
+    partner_delivery_block = fields.Boolean(
+        string="Delivery Block", compute="_compute_partner_delivery_block"
+    )
+    customer_display = fields.Char(
+        string="Customer or E-mail", compute="_compute_customer_display"
+    )
+    partner_ticket_count = fields.Integer(compute="_compute_partner_ticket_count")
+    tag_ids = fields.Many2many(
+        "ticket.tag", "ticket_ticket_tag_rel", "ticket_id", "tag_id", string="Tags"
+    )
+    parent_id = fields.Many2one(
+        "ticket.ticket",
+        string="Parent Ticket",
+        index="btree_not_null",
+        check_company=True,
+        domain="[('id', '!=', id)]",
+    )
+    child_ids = fields.One2many("ticket.ticket", "parent_id", string="Sub-tickets")
+    child_count = fields.Integer(compute="_compute_child_progress")
+    child_closed_count = fields.Integer(compute="_compute_child_progress")
+    child_progress = fields.Float(
+        string="Sub-ticket Progress", compute="_compute_child_progress"
+    )
+    owner_ids = fields.One2many("ticket.owner", "ticket_id", string="Owners", copy=True)
+    invoice_ids = fields.Many2many(
+        "account.move",
+        "ticket_ticket_account_move_rel",
+        "ticket_id",
+        "move_id",
+        string="Invoices",
+        domain="[('move_type', 'in', ('out_invoice', 'out_refund', 'in_invoice', "
+        "'in_refund')), ('company_id', '=', company_id)]",
+    )
+    invoice_count = fields.Integer(compute="_compute_invoice_count")
+    date_last_action = fields.Datetime(
+        string="Last Action", default=fields.Datetime.now, copy=False, index=True
+    )
+    last_action_by = fields.Selection(
+        [("customer", "Customer"), ("agent", "Agent")],
+        string="Last Action By",
+        copy=False,
+    )
+    channel = fields.Selection(
+        [
+            ("email", "E-mail"),
+            ("phone", "Phone"),
+            ("portal", "Portal"),
+            ("web", "Web Form"),
+            ("manual", "Manual"),
+        ],
+        default="manual",
+        required=True,
+    )
+    fetchmail_server_id = fields.Many2one(
+        "fetchmail.server",
+        string="Mailbox",
+        readonly=True,
+        copy=False,
+        help="Incoming mail account this ticket came from.",
+    )
+
+    _sql_constraints = [
+        (
+            "number_company_uniq",
+            "unique (company_id, number)",
+            "Ticket numbers must be unique per company.",
+        ),
+    ]
+
+    # ------------------------------------------------------------
+    # COMPUTE / SEARCH
+    # ------------------------------------------------------------
+
+    @api.depends("queue_id")
+    def _compute_company_id(self):
+        for ticket in self:
+            if ticket.queue_id:
+                ticket.company_id = ticket.queue_id.company_id
+            elif not ticket.company_id:
+                ticket.company_id = self.env.company
+
+    @api.depends("type_id")
+    def _compute_allowed_stage_ids(self):
+        stages = self.env["ticket.stage"].search([])
+        for ticket in self:
+            ticket.allowed_stage_ids = stages.filtered(ticket._stage_allowed)
+
+    def _stage_allowed(self, stage):
+        return not self.type_id or not stage.type_ids or self.type_id in stage.type_ids
+
+    @api.depends("type_id")
+    def _compute_stage_id(self):
+        stages = self.env["ticket.stage"].search([])
+        for ticket in self:
+            if not ticket.stage_id or not ticket._stage_allowed(ticket.stage_id):
+                ticket.stage_id = stages.filtered(ticket._stage_allowed)[:1]
+
+    @api.depends("partner_id")
+    def _compute_partner_name(self):
+        for ticket in self:
+            if ticket.partner_id:
+                ticket.partner_name = ticket.partner_id.name
+
+    @api.depends("partner_id")
+    def _compute_partner_email(self):
+        for ticket in self:
+            if ticket.partner_id.email:
+                ticket.partner_email = ticket.partner_id.email
+
+    def _search_partner_ref(self, operator, value):
+        """Several customer numbers at once: '10001, 10002; 10003'."""
+        if operator not in ("=", "ilike", "like", "=ilike") or not isinstance(value, str):
+            return [("partner_id.commercial_partner_id.ref", operator, value)]
+        refs = [ref.strip() for ref in re.split(r"[,;]", value) if ref.strip()]
+        if len(refs) <= 1:
+            return [("partner_id.commercial_partner_id.ref", operator, value.strip())]
+        return [("partner_id.commercial_partner_id.ref", "in", refs)]
+
+    @api.depends("partner_id.delivery_block", "partner_id.commercial_partner_id")
+    def _compute_partner_delivery_block(self):
+        for ticket in self:
+            partner = ticket.partner_id
+            ticket.partner_delivery_block = (
+                partner.delivery_block or partner.commercial_partner_id.delivery_block
+            )
+
+    @api.depends("partner_id", "partner_name", "partner_email")
+    def _compute_customer_display(self):
+        for ticket in self:
+            ticket.customer_display = (
+                ticket.partner_id.display_name or ticket.partner_name or ticket.partner_email
+            )
+
+    @api.depends("partner_id")
+    def _compute_partner_ticket_count(self):
+        partners = self.partner_id.commercial_partner_id
+        counts = dict(
+            self.env["ticket.ticket"]._read_group(
+                [("partner_id", "child_of", partners.ids)],
+                ["partner_id"],
+                ["__count"],
+            )
+        ) if partners else {}
+        for ticket in self:
+            commercial = ticket.partner_id.commercial_partner_id
+            ticket.partner_ticket_count = sum(
+                count
+                for partner, count in counts.items()
+                if commercial and partner.commercial_partner_id == commercial
+            )
+
+    @api.depends("child_ids.is_closed")
+    def _compute_child_progress(self):
+        groups = self.env["ticket.ticket"]._read_group(
+            [("parent_id", "in", self.ids)], ["parent_id", "is_closed"], ["__count"]
+        )
+        totals, closed = {}, {}
+        for parent, is_closed, count in groups:
+            totals[parent] = totals.get(parent, 0) + count
+            if is_closed:
+                closed[parent] = closed.get(parent, 0) + count
+        for ticket in self:
+            total = totals.get(ticket._origin, 0)
+            ticket.child_count = total
+            ticket.child_closed_count = closed.get(ticket._origin, 0)
+            ticket.child_progress = (
+                100.0 * ticket.child_closed_count / total if total else 0.0
+            )
+
+    @api.depends("invoice_ids")
+    def _compute_invoice_count(self):
+        for ticket in self:
+            ticket.invoice_count = len(ticket.invoice_ids)
+
+    @api.depends("number", "name")
+    def _compute_display_name(self):
+        for ticket in self:
+            if ticket.number and ticket.number != "/":
+                ticket.display_name = f"[{ticket.number}] {ticket.name or ''}"
+            else:
+                ticket.display_name = ticket.name
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for ticket in self:
+            ticket.access_url = f"/my/tickets/{ticket.id}"
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        stage_domain = [("fold", "=", False)]
+        type_id = self.env.context.get("default_type_id")
+        if type_id:
+            stage_domain = expression.AND(
+                [stage_domain, ["|", ("type_ids", "=", False), ("type_ids", "in", type_id)]]
+            )
+        return stages.search(expression.OR([[("id", "in", stages.ids)], stage_domain]))
+
+    # ------------------------------------------------------------
+    # CONSTRAINTS
+    # ------------------------------------------------------------
+
+    @api.constrains("parent_id")
+    def _check_parent_id(self):
+        if self._has_cycle():
+            raise ValidationError(
+                self.env._("A ticket cannot be its own parent, directly or indirectly.")
+            )
+
+    @api.constrains("stage_id", "type_id")
+    def _check_stage_type(self):
+        for ticket in self:
+            if ticket.stage_id and not ticket._stage_allowed(ticket.stage_id):
+                raise ValidationError(
+                    self.env._(
+                        "The status %(stage)s is not available for tickets of "
+                        "type %(type)s.",
+                        stage=ticket.stage_id.name,
+                        type=ticket.type_id.name,
+                    )
+                )
+
+    # ------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = self.env["res.company"].browse(
+            {
+                vals.get("company_id")
+                or self.env["ticket.queue"].browse(vals.get("queue_id")).company_id.id
+                or self.env.company.id
+                for vals in vals_list
+            }
+        )
+        self._ensure_sequences(companies)
+        # sudo: agents may not read ir.sequence configuration, only draw numbers
+        Sequence = self.env["ir.sequence"].sudo()
+        creator_role = self.env.ref(
+            "ticket_system.ticket_role_creator", raise_if_not_found=False
+        )
+        add_creator = not self.env.su and self.env.user._is_internal()
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            company_id = (
+                vals.get("company_id")
+                or self.env["ticket.queue"].browse(vals.get("queue_id")).company_id.id
+                or self.env.company.id
+            )
+            if vals.get("number", "/") == "/":
+                vals["number"] = Sequence.with_company(company_id).next_by_code(
+                    "ticket.ticket"
+                )
+            vals.setdefault("date_last_action", now)
+            if not vals.get("last_action_by"):
+                vals["last_action_by"] = (
+                    "customer"
+                    if vals.get("channel") in ("email", "portal", "web")
+                    else "agent"
+                )
+            if vals.get("stage_id"):
+                stage = self.env["ticket.stage"].browse(vals["stage_id"])
+                if stage.is_closed:
+                    vals.setdefault("date_closed", now)
+            if add_creator and not vals.get("owner_ids"):
+                vals["owner_ids"] = [
+                    fields.Command.create(
+                        {"user_id": self.env.uid, "role_id": creator_role.id}
+                    )
+                ]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "stage_id" in vals:
+            stage = self.env["ticket.stage"].browse(vals["stage_id"])
+            vals["date_closed"] = fields.Datetime.now() if stage.is_closed else False
+        return super().write(vals)
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=self.env._("%(name)s (copy)", name=ticket.name))
+            for ticket, vals in zip(self, vals_list, strict=True)
+        ]
+
+    @api.model
+    def _ensure_sequences(self, companies):
+        """Each company numbers its tickets with its own sequence."""
+        # sudo: sequences are configuration; agents creating tickets only need one
+        Sequence = self.env["ir.sequence"].sudo()
+        existing = Sequence.search(
+            [("code", "=", "ticket.ticket"), ("company_id", "in", companies.ids)]
+        ).company_id
+        missing = companies - existing
+        if missing:
+            Sequence.create(
+                [
+                    {
+                        "name": self.env._("Ticket (%(company)s)", company=company.name),
+                        "code": "ticket.ticket",
+                        "prefix": "T",
+                        "padding": 5,
+                        "company_id": company.id,
+                    }
+                    for company in missing
+                ]
+            )
+
+    # ------------------------------------------------------------
+    # ACTIONS
+    # ------------------------------------------------------------
+
+    def action_assign_to_me(self):
+        self.user_id = self.env.user
+
+    def action_view_partner_tickets(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ticket_system.ticket_ticket_action"
+        )
+        action["domain"] = [
+            ("partner_id", "child_of", self.partner_id.commercial_partner_id.ids)
+        ]
+        action["context"] = {"default_partner_id": self.partner_id.id}
+        return action
+
+    def action_view_children(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ticket_system.ticket_ticket_action"
+        )
+        action["domain"] = [("parent_id", "=", self.id)]
+        action["context"] = {
+            "default_parent_id": self.id,
+            "default_partner_id": self.partner_id.id,
+            "default_queue_id": self.queue_id.id,
+        }
+        return action
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", self.invoice_ids.ids)]
+        action["context"] = {"create": False}
+        if len(self.invoice_ids) == 1:
+            action["views"] = [(False, "form")]
+            action["res_id"] = self.invoice_ids.id
+        return action
