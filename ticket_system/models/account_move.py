@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 
 class AccountMove(models.Model):
@@ -27,7 +27,7 @@ class AccountMove(models.Model):
         action["domain"] = [("invoice_ids", "in", self.ids)]
         action["context"] = {
             "default_partner_id": self.partner_id.id,
-            "default_invoice_ids": [self.id],
+            "default_invoice_ids": [Command.set(self.ids)],
         }
         return action
 
@@ -43,7 +43,7 @@ class AccountMove(models.Model):
             "target": "current",
             "context": {
                 "default_partner_id": self.partner_id.id,
-                "default_invoice_ids": [self.id],
+                "default_invoice_ids": [Command.set(self.ids)],
                 "default_company_id": self.company_id.id,
                 "default_name": self.env._("Regarding %(invoice)s", invoice=self.name),
             },

@@ -1,0 +1,16 @@
+{
+    "name": "Ticket System - Sales",
+    "summary": "Link tickets to sale orders",
+    "version": "18.0.1.0.0",
+    "category": "Services/Helpdesk",
+    "website": "https://github.com/ticket-system/ticket_system",
+    "author": "ticket_system developers",
+    "license": "LGPL-3",
+    "depends": ["ticket_system", "sale"],
+    "data": [
+        "views/sale_order_views.xml",
+        "views/ticket_ticket_views.xml",
+    ],
+    "auto_install": True,
+    "installable": True,
+}

@@ -1,0 +1,40 @@
+from odoo.tests import Form, TransactionCase, tagged
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+@tagged("post_install", "-at_install")
+class TestTicketSaleOrder(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agent = mail_new_test_user(
+            cls.env,
+            login="sale_agent",
+            groups="ticket_system.group_ticket_user,sales_team.group_sale_salesman_all_leads",
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Versandkunde GmbH", "ref": "SO-4711"}
+        )
+        cls.order = cls.env["sale.order"].create({"partner_id": cls.customer.id})
+
+    def test_link_seen_from_both_sides(self):
+        ticket = (
+            self.env["ticket.ticket"]
+            .with_user(self.agent)
+            .create({"name": "Wo bleibt meine Bestellung?", "partner_id": self.customer.id})
+        )
+        ticket.sale_order_ids = self.order
+        self.assertEqual(self.order.ticket_ids, ticket)
+        self.assertEqual(self.order.ticket_count, 1)
+        self.assertEqual(ticket.sale_order_count, 1)
+        action = self.order.action_view_tickets()
+        self.assertEqual(self.env["ticket.ticket"].search(action["domain"]), ticket)
+
+    def test_create_ticket_from_order(self):
+        action = self.order.with_user(self.agent).action_create_ticket()
+        form = Form(self.env["ticket.ticket"].with_user(self.agent).with_context(action["context"]))
+        self.assertEqual(form.partner_id, self.customer)
+        self.assertIn(self.order.name, form.name)
+        ticket = form.save()
+        self.assertEqual(ticket.sale_order_ids, self.order)
+        self.assertEqual(ticket.partner_ref, "SO-4711")
