@@ -1,6 +1,6 @@
 import re
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
@@ -346,6 +346,7 @@ class TicketTicket(models.Model):
         add_creator = not self.env.su and self.env.user._is_internal()
         now = fields.Datetime.now()
         for vals in vals_list:
+            self._split_partner_email(vals)
             company_id = (
                 vals.get("company_id")
                 or self.env["ticket.queue"].browse(vals.get("queue_id")).company_id.id
@@ -375,6 +376,7 @@ class TicketTicket(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        self._split_partner_email(vals)
         if "stage_id" in vals:
             stage = self.env["ticket.stage"].browse(vals["stage_id"])
             vals["date_closed"] = fields.Datetime.now() if stage.is_closed else False
@@ -386,6 +388,17 @@ class TicketTicket(models.Model):
             dict(vals, name=self.env._("%(name)s (copy)", name=ticket.name))
             for ticket, vals in zip(self, vals_list, strict=True)
         ]
+
+    @api.model
+    def _split_partner_email(self, vals):
+        """'Max Muster <max@example.com>' -> name and normalized address."""
+        if not vals.get("partner_email") or "<" not in vals["partner_email"]:
+            return
+        name, email = tools.parse_contact_from_email(vals["partner_email"])
+        if email:
+            vals["partner_email"] = email
+            if name and not vals.get("partner_name"):
+                vals["partner_name"] = name
 
     @api.model
     def _ensure_sequences(self, companies):
@@ -452,3 +465,89 @@ class TicketTicket(models.Model):
             action["views"] = [(False, "form")]
             action["res_id"] = self.invoice_ids.id
         return action
+
+    # ------------------------------------------------------------
+    # MESSAGING
+    # ------------------------------------------------------------
+
+    @api.model
+    def _find_customer(self, email_normalized):
+        """The partner a mail address belongs to. Several partners may share an
+        address (a company and its contact, duplicates): prefer the one with a
+        customer number, then the commercial entity, then the oldest."""
+        if not email_normalized:
+            return self.env["res.partner"]
+        partners = self.env["res.partner"].search_fetch(
+            [("email_normalized", "=", email_normalized)],
+            ["ref", "parent_id", "is_company"],
+            limit=20,
+        )
+        return partners.sorted(
+            lambda p: (not p.ref, bool(p.parent_id) and not p.is_company, p.id)
+        )[:1]
+
+    @api.model
+    def message_new(self, msg_dict, custom_values=None):
+        name, email = tools.parse_contact_from_email(msg_dict.get("email_from") or "")
+        customer = self._find_customer(email) or self.env["res.partner"].browse(
+            msg_dict.get("author_id")
+        )
+        defaults = {
+            "name": msg_dict.get("subject") or self.env._("No Subject"),
+            "description": msg_dict.get("body"),
+            "partner_id": customer.id,
+            "partner_name": customer.name or name or email,
+            "channel": "email",
+            "last_action_by": "customer",
+            "queue_id": False,
+        }
+        server_id = self.env.context.get("default_fetchmail_server_id")
+        if server_id:
+            queue = self.env["fetchmail.server"].browse(server_id).queue_id
+            defaults["queue_id"] = queue.id
+        defaults.update(custom_values or {})
+        # the user running the gateway must not become the agent
+        ticket = super(
+            TicketTicket, self.with_context(default_user_id=False)
+        ).message_new(msg_dict, custom_values=defaults)
+        return ticket
+
+    def _message_post_after_hook(self, message, msg_vals):
+        """Remember who acted last; a customer writing again reopens the ticket."""
+        if message.message_type in ("email", "comment") and not message.subtype_id.internal:
+            by_agent = any(not user.share for user in message.author_id.user_ids)
+            vals = {
+                "date_last_action": fields.Datetime.now(),
+                "last_action_by": "agent" if by_agent else "customer",
+            }
+            if not by_agent:
+                waiting = self.env.ref("ticket_system.ticket_stage_waiting")
+                solved = self.env.ref("ticket_system.ticket_stage_solved")
+                if self.stage_id in waiting | solved:
+                    in_progress = self.env.ref("ticket_system.ticket_stage_in_progress")
+                    if self._stage_allowed(in_progress):
+                        vals["stage_id"] = in_progress.id
+            self.write(vals)
+        return super()._message_post_after_hook(message, msg_vals)
+
+    def _notify_get_reply_to(self, default=None):
+        """Replies go to the queue's address, never to the catchall."""
+        # sudo: agents may read tickets of a queue without reading its alias
+        aliases = self.sudo().queue_id._notify_get_reply_to(default=default)
+        res = {ticket.id: aliases.get(ticket.queue_id.id) for ticket in self}
+        leftover = self.filtered(lambda ticket: not ticket.queue_id)
+        if leftover:
+            res.update(super(TicketTicket, leftover)._notify_get_reply_to(default=default))
+        return res
+
+    def _message_get_suggested_recipients(self):
+        recipients = super()._message_get_suggested_recipients()
+        if self.partner_id:
+            self._message_add_suggested_recipient(
+                recipients, partner=self.partner_id, reason=self.env._("Customer")
+            )
+        elif self.partner_email:
+            self._message_add_suggested_recipient(
+                recipients, email=self.partner_email, reason=self.env._("Customer Email")
+            )
+        return recipients

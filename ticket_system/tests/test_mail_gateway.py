@@ -1,0 +1,177 @@
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
+
+MAIL_TEMPLATE = """Return-Path: {return_path}
+To: {to}
+cc: {cc}
+Received: by mail1.example.com (Postfix, from userid 10002)
+    id 5DF9ABFB2A; Fri, 10 Aug 2012 16:16:39 +0200 (CEST)
+From: {email_from}
+Subject: {subject}
+MIME-Version: 1.0
+Content-Type: text/plain; charset="utf-8"
+Content-Transfer-Encoding: 8bit
+Date: Fri, 10 Aug 2012 14:16:26 +0000
+Message-ID: {msg_id}
+{extra}
+
+Guten Tag, meine Bestellung ist noch nicht angekommen.
+"""
+
+
+@tagged("post_install", "-at_install", "mail_gateway")
+class TestTicketMailGateway(MailCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.agent = mail_new_test_user(
+            cls.env,
+            login="gw_agent",
+            email="gw.agent@example.com",
+            groups="ticket_system.group_ticket_user",
+            name="Gina Agent",
+        )
+        cls.queue = cls.env["ticket.queue"].create(
+            {
+                "name": "Service",
+                "alias_name": "service-gw",
+                "member_ids": [(4, cls.agent.id)],
+            }
+        )
+        cls.queue_address = f"service-gw@{cls.alias_domain}"
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Kunde Gateway", "email": "Kunde.Gateway@Example.COM", "ref": "K-77"}
+        )
+        cls.stage_in_progress = cls.env.ref("ticket_system.ticket_stage_in_progress")
+        cls.stage_solved = cls.env.ref("ticket_system.ticket_stage_solved")
+
+    def _receive(self, email_from, subject, **kwargs):
+        return self.format_and_process(
+            MAIL_TEMPLATE,
+            email_from,
+            kwargs.pop("to", self.queue_address),
+            subject=subject,
+            target_model="ticket.ticket",
+            **kwargs,
+        )
+
+    def test_new_mail_creates_ticket_in_queue(self):
+        with self.mock_mail_gateway():
+            ticket = self._receive(
+                '"Kunde G." <kunde.gateway@example.com>', "Wo bleibt meine Lieferung?"
+            )
+        self.assertEqual(len(ticket), 1)
+        self.assertEqual(ticket.queue_id, self.queue)
+        self.assertEqual(ticket.company_id, self.queue.company_id)
+        self.assertRegex(ticket.number, r"^T\d{5}$")
+        self.assertEqual(ticket.partner_id, self.customer, "matched case-insensitively")
+        self.assertEqual(ticket.partner_email, "kunde.gateway@example.com")
+        self.assertEqual(ticket.channel, "email")
+        self.assertEqual(ticket.last_action_by, "customer")
+        self.assertFalse(ticket.user_id, "the gateway user is never the agent")
+        self.assertIn("noch nicht angekommen", ticket.description)
+        self.assertEqual(ticket.stage_id, self.env.ref("ticket_system.ticket_stage_new"))
+        self.assertEqual(len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 1)
+
+    def test_unknown_sender_keeps_address(self):
+        with self.mock_mail_gateway():
+            ticket = self._receive(
+                "Erika Neu <erika.neu.unknown@example.org>", "Frage zum Artikel 4711"
+            )
+        self.assertFalse(ticket.partner_id)
+        self.assertEqual(ticket.partner_email, "erika.neu.unknown@example.org")
+        self.assertEqual(ticket.partner_name, "Erika Neu")
+        self.assertEqual(ticket.customer_display, "Erika Neu")
+
+    def test_shared_address_prefers_customer_number(self):
+        company = self.env["res.partner"].create(
+            {"name": "Shop Kunde AG", "is_company": True, "email": "info@kunde-ag.example"}
+        )
+        with_ref = self.env["res.partner"].create(
+            {"name": "Shop Kunde AG (Buchhaltung)", "email": "INFO@kunde-ag.example", "ref": "20001"}
+        )
+        self.env["res.partner"].create(
+            {"name": "Kontakt", "parent_id": company.id, "email": "info@kunde-ag.example"}
+        )
+        with self.mock_mail_gateway():
+            ticket = self._receive("info@kunde-ag.example", "Rechnung doppelt")
+        self.assertEqual(ticket.partner_id, with_ref)
+        self.assertEqual(ticket.partner_ref, "20001")
+
+    def test_reply_threads_and_reopens(self):
+        with self.mock_mail_gateway():
+            ticket = self._receive(
+                "kunde.gateway@example.com", "Defekte Ware", msg_id="<defekt-1@example.com>"
+            )
+        ticket.stage_id = self.stage_solved
+        with self.mock_mail_gateway():
+            self._receive(
+                "kunde.gateway@example.com",
+                "Re: Defekte Ware",
+                msg_id="<defekt-2@example.com>",
+                extra="In-Reply-To: <defekt-1@example.com>",
+            )
+        self.assertEqual(
+            self.env["ticket.ticket"].search_count([("name", "ilike", "Defekte Ware")]),
+            1,
+            "a reply is no new ticket",
+        )
+        self.assertEqual(len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 2)
+        self.assertEqual(ticket.stage_id, self.stage_in_progress)
+        self.assertEqual(ticket.last_action_by, "customer")
+
+    def test_agent_reply_goes_out_with_number_and_queue_reply_to(self):
+        with self.mock_mail_gateway():
+            ticket = self._receive("kunde.gateway@example.com", "Adresse ändern")
+        with self.mock_mail_gateway():
+            ticket.with_user(self.agent).message_post(
+                body="Wir haben die Adresse geändert.",
+                partner_ids=self.customer.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertEqual(ticket.last_action_by, "agent")
+        self.assertSentEmail(
+            self.agent.partner_id,
+            [self.customer],
+            subject=f"[{ticket.number}] Adresse ändern",
+            reply_to=f'"{self.env.company.name} Service" <{self.queue_address}>',
+        )
+
+    def test_internal_note_keeps_last_action(self):
+        with self.mock_mail_gateway():
+            ticket = self._receive("kunde.gateway@example.com", "Notiz-Test")
+            ticket.with_user(self.agent).message_post(
+                body="Intern: Lager fragen", message_type="comment", subtype_xmlid="mail.mt_note"
+            )
+        self.assertEqual(ticket.last_action_by, "customer")
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_fetchmail_account_routes_to_its_queue(self):
+        server = self.env["fetchmail.server"].create(
+            {
+                "name": "shop mailbox",
+                "server_type": "imap",
+                "server": "imap.shop.example",
+                "user": "service@shop.example",
+                "password": "x",
+                "queue_id": self.queue.id,
+            }
+        )
+        self.assertEqual(server.object_id.model, "ticket.ticket")
+        mail = self.format(
+            MAIL_TEMPLATE,
+            to="service@shop.example",
+            subject="Über das Postfach",
+            email_from="kunde.gateway@example.com",
+            msg_id="<postfach-1@example.com>",
+        )
+        with self.mock_mail_gateway():
+            self.env["mail.thread"].with_context(
+                fetchmail_cron_running=True, default_fetchmail_server_id=server.id
+            ).sudo().message_process(server.object_id.model, mail)
+        ticket = self.env["ticket.ticket"].search([("name", "=", "Über das Postfach")])
+        self.assertEqual(ticket.queue_id, self.queue)
+        self.assertEqual(ticket.fetchmail_server_id, server)
