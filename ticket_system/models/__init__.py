@@ -8,3 +8,4 @@ from . import ticket_ticket
 from . import res_partner
 from . import account_move
 from . import fetchmail_server
+from . import mail_thread

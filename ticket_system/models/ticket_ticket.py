@@ -4,6 +4,8 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
+SUBJECT_TAG = re.compile(r"\[([A-Za-z]{0,10}\d{1,12})\]")
+
 TICKET_PRIORITIES = [
     ("0", "Normal"),
     ("1", "Medium"),
@@ -97,9 +99,10 @@ class TicketTicket(models.Model):
         index=True,
         help="Address of the sender; replies go there.",
     )
+    # not a related field: Odoo replaces the search method of related fields
     partner_ref = fields.Char(
         string="Customer No.",
-        related="partner_id.commercial_partner_id.ref",
+        compute="_compute_partner_ref",
         search="_search_partner_ref",
     )
     partner_delivery_block = fields.Boolean(
@@ -211,6 +214,11 @@ class TicketTicket(models.Model):
             if ticket.partner_id.email:
                 ticket.partner_email = ticket.partner_id.email
 
+    @api.depends("partner_id.commercial_partner_id.ref")
+    def _compute_partner_ref(self):
+        for ticket in self:
+            ticket.partner_ref = ticket.partner_id.commercial_partner_id.ref
+
     def _search_partner_ref(self, operator, value):
         """Several customer numbers at once: '10001, 10002; 10003'."""
         if operator not in ("=", "ilike", "like", "=ilike") or not isinstance(value, str):
@@ -220,7 +228,9 @@ class TicketTicket(models.Model):
             return [("partner_id.commercial_partner_id.ref", operator, value.strip())]
         return [("partner_id.commercial_partner_id.ref", "in", refs)]
 
-    @api.depends("partner_id.delivery_block", "partner_id.commercial_partner_id")
+    @api.depends(
+        "partner_id.delivery_block", "partner_id.commercial_partner_id.delivery_block"
+    )
     def _compute_partner_delivery_block(self):
         for ticket in self:
             partner = ticket.partner_id
@@ -510,7 +520,110 @@ class TicketTicket(models.Model):
         ticket = super(
             TicketTicket, self.with_context(default_user_id=False)
         ).message_new(msg_dict, custom_values=defaults)
+        referred = ticket._subject_tag_ticket(msg_dict)
+        if referred and referred != ticket:
+            ticket._message_log(
+                body=self.env._(
+                    "This mail refers to ticket %(number)s, but the sender is not a "
+                    "participant of that ticket: it was opened as a new ticket.",
+                    number=referred.number,
+                )
+            )
         return ticket
+
+    @api.model
+    def _routing_subject_tag(self, message, message_dict, custom_values=None):
+        """Route for a mail whose subject names a ticket the sender takes part in.
+
+        Replies recognised by their headers are left to the standard routing,
+        which comes first. A tag naming a ticket of which the sender is no
+        participant (mistyped or forged) gives no route: the mail becomes a new
+        ticket, which ``message_new`` marks with a note, never a post in the
+        foreign ticket."""
+        if not SUBJECT_TAG.search(message_dict.get("subject") or ""):
+            return False
+        references = (message_dict.get("references") or "").split() + (
+            message_dict.get("in_reply_to") or ""
+        ).split()
+        if references and self.env["mail.message"].sudo().search_count(
+            [("message_id", "in", references[-32:])], limit=1
+        ):
+            return False
+        ticket = self._subject_tag_ticket(message_dict)
+        if not ticket or not ticket._is_participant(message_dict.get("email_from")):
+            return False
+        return self._routing_check_route(
+            message,
+            message_dict,
+            ("ticket.ticket", ticket.id, custom_values, self.env.uid, None),
+            raise_exception=False,
+        )
+
+    @api.model
+    def _subject_tag_ticket(self, message_dict):
+        """The ticket named by the one number tag in the subject, looked up in
+        the company of the receiving address; several tags count as none."""
+        numbers = set(SUBJECT_TAG.findall(message_dict.get("subject") or ""))
+        if len(numbers) != 1:
+            return self.browse()
+        company = self._routing_company(message_dict)
+        # sudo: routing runs before any access check; callers check the sender
+        tickets = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("number", "=", numbers.pop()), ("company_id", "=", company.id)])
+        )
+        return tickets if len(tickets) == 1 else self.browse()
+
+    @api.model
+    def _routing_company(self, message_dict):
+        """The company of the address that received the mail."""
+        server_id = self.env.context.get("default_fetchmail_server_id")
+        if server_id:
+            server = self.env["fetchmail.server"].sudo().browse(server_id)
+            if server.queue_id:
+                return server.queue_id.company_id
+        recipients = tools.email_normalize_all(
+            ",".join(filter(None, (message_dict.get("recipients"), message_dict.get("to"))))
+        )
+        if recipients:
+            # sudo: aliases and queues are configuration the gateway must read
+            queues = (
+                self.env["ticket.queue"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("alias_id.alias_full_name", "in", recipients)])
+            )
+            if len(queues.company_id) == 1:
+                return queues.company_id
+        return self.env.company
+
+    def _is_participant(self, email_from):
+        """Whether the sender of a mail may write into this ticket: its customer
+        (same commercial partner), its address, a follower or a CC address."""
+        self.ensure_one()
+        email = tools.email_normalize(email_from or "")
+        if not email:
+            return False
+        if email in (
+            tools.email_normalize(self.partner_email or ""),
+            self.partner_id.email_normalized,
+        ):
+            return True
+        if email in tools.email_normalize_all(self.email_cc or ""):
+            return True
+        if email in self.message_partner_ids.mapped("email_normalized"):
+            return True
+        commercial = self.partner_id.commercial_partner_id
+        return bool(commercial) and bool(
+            self.env["res.partner"].search_count(
+                [
+                    ("email_normalized", "=", email),
+                    ("commercial_partner_id", "=", commercial.id),
+                ],
+                limit=1,
+            )
+        )
 
     def _message_post_after_hook(self, message, msg_vals):
         """Remember who acted last; a customer writing again reopens the ticket."""

@@ -175,3 +175,63 @@ class TestTicketMailGateway(MailCommon):
         ticket = self.env["ticket.ticket"].search([("name", "=", "Über das Postfach")])
         self.assertEqual(ticket.queue_id, self.queue)
         self.assertEqual(ticket.fetchmail_server_id, server)
+
+    def test_subject_tag_threads_without_headers(self):
+        with self.mock_mail_gateway():
+            ticket = self._receive("kunde.gateway@example.com", "Rücksendung")
+        number = ticket.number
+        # new mail client, no reply headers, sent to the catchall
+        with self.mock_mail_gateway():
+            self._receive(
+                "Kunde <KUNDE.gateway@example.com>",
+                f"AW: Ihre Anfrage [{number}] Rücksendung",
+                to=f"{self.alias_catchall}@{self.alias_domain}",
+            )
+        self.assertEqual(
+            len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 2
+        )
+        self.assertFalse(
+            self.env["ticket.ticket"].search([("name", "ilike", f"[{number}]")]),
+            "no new ticket",
+        )
+        self.assertFalse(self._new_mails.filtered(lambda m: "bounce" in (m.body_html or "").lower()))
+
+    def test_subject_tag_from_stranger_opens_new_ticket(self):
+        with self.mock_mail_gateway():
+            ticket = self._receive("kunde.gateway@example.com", "Meine Bestellung")
+        subject = f"Re: [{ticket.number}] Meine Bestellung"
+        with self.mock_mail_gateway():
+            new = self._receive("mallory@evil.example", subject)
+        self.assertEqual(len(new), 1)
+        self.assertNotEqual(new, ticket)
+        self.assertEqual(new.queue_id, self.queue)
+        self.assertEqual(
+            len(ticket.message_ids.filtered(lambda m: m.message_type == "email")),
+            1,
+            "nothing posted into the foreign ticket",
+        )
+        note = new.message_ids.filtered(lambda m: ticket.number in (m.body or ""))
+        self.assertTrue(note, "a visible note names the referred ticket")
+        self.assertTrue(note.subtype_id.internal)
+
+    def test_subject_tag_accepts_cc_and_colleague(self):
+        company = self.env["res.partner"].create({"name": "Firma Tag", "is_company": True})
+        contact = self.env["res.partner"].create(
+            {"name": "Chef", "parent_id": company.id, "email": "chef@firma-tag.example"}
+        )
+        self.env["res.partner"].create(
+            {"name": "Kollegin", "parent_id": company.id, "email": "kollegin@firma-tag.example"}
+        )
+        with self.mock_mail_gateway():
+            ticket = self._receive(
+                "chef@firma-tag.example",
+                "Sammelbestellung",
+                cc="einkauf@firma-tag.example",
+            )
+        self.assertEqual(ticket.partner_id, contact)
+        for sender in ("einkauf@firma-tag.example", "kollegin@firma-tag.example"):
+            with self.mock_mail_gateway():
+                self._receive(sender, f"[{ticket.number}] von {sender}")
+        self.assertEqual(
+            len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 3
+        )
