@@ -1,0 +1,181 @@
+# Shared helpers for scripts/*.sh (sourced, not executed).
+#
+# After `setup_odoo` and `setup_postgres`:
+#   PY           a Python that can `import odoo` (Odoo 18)
+#   ODOO         the command that starts Odoo (array: odoo-bin or `python -m odoo`)
+#   ADDONS_PATH  Odoo's addons + this repository
+#   PGHOST/PGPORT/PGUSER/PGPASSWORD  exported, pointing at a server where we may create databases
+#
+# Overrides for trying the scripts on another addon set (used to test the scripts themselves):
+#   TICKET_ADDONS_DIR  directory holding the addons to install and test (default: the repo)
+#   TICKET_MODULES     modules to install and test (default: ticket_system + bridges)
+
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUN_DIR="$REPO/.run"        # generated configs, logs, filestore (gitignored)
+ADDONS_DIR=${TICKET_ADDONS_DIR:-$REPO}
+mkdir -p "$RUN_DIR"
+
+die() { echo "error: $*" >&2; exit 1; }
+info() { echo "==> $*" >&2; }
+
+# --- Odoo ---------------------------------------------------------------------
+
+# True if $1 is a Python that imports Odoo 18.
+is_odoo_python() {
+    "$1" -c 'import odoo.release as r, sys; sys.exit(r.version_info[0] != 18)' >/dev/null 2>&1
+}
+
+setup_odoo() {
+    if [ -n "${ODOO_PYTHON:-}" ]; then
+        is_odoo_python "$ODOO_PYTHON" || die "ODOO_PYTHON=$ODOO_PYTHON cannot import Odoo 18"
+        PY=$ODOO_PYTHON
+    elif command -v python3 >/dev/null && is_odoo_python python3; then
+        PY=$(python3 -c 'import sys; print(sys.executable)')
+    elif is_odoo_python "$REPO/.venv/bin/python"; then
+        PY=$REPO/.venv/bin/python
+    else
+        info "no Python with Odoo 18 found: installing Odoo 18 into .venv/ (downloads ~300 MB)"
+        "$REPO/scripts/install-odoo-venv.sh" \
+            || die "Odoo 18 not found and could not be installed: set ODOO_PYTHON to a Python that can 'import odoo'"
+        PY=$REPO/.venv/bin/python
+    fi
+
+    local root
+    root=$("$PY" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))')
+    if [ -f "$root/odoo-bin" ]; then
+        ODOO=("$PY" "$root/odoo-bin")
+    else
+        ODOO=("$PY" -m odoo)
+    fi
+    # A source checkout keeps the addons in <root>/addons; an installed package keeps
+    # them in odoo/addons, which Odoo always adds by itself.
+    ADDONS_PATH=$ADDONS_DIR
+    if [ -d "$root/addons/web" ]; then
+        ADDONS_PATH="$root/addons,$ADDONS_DIR"
+    fi
+}
+
+# Require the Python packages of requirements.txt (pytest-odoo, ...).
+check_requirements() {
+    "$PY" -c 'import pytest_odoo, websocket' 2>/dev/null \
+        || die "$PY lacks packages from requirements.txt: run '$PY -m pip install -r requirements.txt'"
+}
+
+# Is addon $1 somewhere on the addons path (or inside the odoo package)?
+have_addon() {
+    local dir
+    for dir in ${ADDONS_PATH//,/ } "$("$PY" -c 'import odoo.addons, os; print(os.path.dirname(odoo.addons.__file__))')"; do
+        [ -f "$dir/$1/__manifest__.py" ] && return 0
+    done
+    return 1
+}
+
+# Modules to install: ticket_system, plus ticket_system_sale when `sale` is available.
+modules() {
+    if [ -n "${TICKET_MODULES:-}" ]; then
+        echo "$TICKET_MODULES"
+        return
+    fi
+    [ -f "$ADDONS_DIR/ticket_system/__manifest__.py" ] || die "ticket_system/__manifest__.py not found"
+    local mods=ticket_system
+    if [ -f "$ADDONS_DIR/ticket_system_sale/__manifest__.py" ] && have_addon sale; then
+        mods="$mods ticket_system_sale"
+    fi
+    echo "$mods"
+}
+
+# --- PostgreSQL ----------------------------------------------------------------
+
+pgtool() { "$PY" "$REPO/scripts/pgtool.py" "$@"; }
+
+setup_postgres() {
+    if [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}${PGPASSWORD:-}" ]; then
+        pgtool check || die "cannot create databases on the server given by PGHOST/PGPORT/PGUSER/PGPASSWORD"
+        return
+    fi
+    if pgtool check 2>/dev/null; then
+        return      # default local socket
+    fi
+    if PGHOST=127.0.0.1 PGPORT=5432 pgtool check 2>/dev/null; then
+        export PGHOST=127.0.0.1 PGPORT=5432
+        return
+    fi
+    start_private_cluster
+}
+
+# The embedded default: a private cluster in .pgdata/, reachable only through a
+# unix socket inside that directory. initdb refuses to run as root, so root runs
+# the cluster as the unprivileged system user `ticketpg`.
+start_private_cluster() {
+    local bindir pgdir=$REPO/.pgdata
+    local data=$pgdir/data
+    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -x "$bindir/initdb" ] || bindir=$(dirname "$(command -v initdb 2>/dev/null || echo .)")
+    [ -x "$bindir/initdb" ] && [ -x "$bindir/pg_ctl" ] \
+        || die "no usable PostgreSQL: set PGHOST/PGPORT/PGUSER/PGPASSWORD or install the PostgreSQL server (initdb, pg_ctl)"
+
+    local as_user=() owner
+    owner=$(id -un)
+    if [ "$(id -u)" = 0 ]; then
+        owner=ticketpg
+        id "$owner" >/dev/null 2>&1 \
+            || useradd --system --no-create-home --shell /usr/sbin/nologin "$owner" \
+            || die "cannot create system user $owner for the private PostgreSQL cluster"
+        as_user=(runuser -u "$owner" --)
+    fi
+    mkdir -p "$pgdir"
+    chmod 700 "$pgdir"
+    [ "$(id -u)" = 0 ] && chown "$owner:" "$pgdir"
+
+    if [ ! -f "$data/PG_VERSION" ]; then
+        info "creating private PostgreSQL cluster in .pgdata/"
+        "${as_user[@]}" "$bindir/initdb" -D "$data" -U "$owner" -E UTF8 --no-locale \
+            --auth=trust >"$pgdir/initdb.log" 2>&1 \
+            || die "initdb failed (as $owner; see .pgdata/initdb.log)"
+        cat >>"$data/postgresql.conf" <<EOF
+
+# private cluster of $REPO: no TCP, socket inside the repository
+listen_addresses = ''
+unix_socket_directories = '$pgdir'
+unix_socket_permissions = 0700
+port = 5432
+EOF
+    fi
+    if ! "${as_user[@]}" "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        info "starting private PostgreSQL cluster (.pgdata/)"
+        "${as_user[@]}" "$bindir/pg_ctl" -D "$data" -l "$pgdir/server.log" -w -t 60 start >/dev/null \
+            || die "cannot start the private PostgreSQL cluster (see .pgdata/server.log)"
+    fi
+    export PGHOST=$pgdir PGPORT=5432 PGUSER=$owner
+    unset PGPASSWORD
+    pgtool check || die "private PostgreSQL cluster in .pgdata/ is not usable"
+}
+
+# --- Odoo configuration --------------------------------------------------------
+
+# write_conf FILE DBNAME: an Odoo config for database DBNAME on the server found above.
+write_conf() {
+    cat >"$1" <<EOF
+; generated by scripts/lib.sh - edits are overwritten
+[options]
+addons_path = $ADDONS_PATH
+data_dir = $RUN_DIR/data
+db_host = ${PGHOST:-False}
+db_port = ${PGPORT:-False}
+db_user = ${PGUSER:-False}
+db_password = ${PGPASSWORD:-False}
+db_name = $2
+dbfilter = ^$2\$
+http_port = ${ODOO_HTTP_PORT:-8069}
+workers = 0
+screenshots = $RUN_DIR/screenshots
+EOF
+}
+
+# Remove a database and its filestore.
+drop_db() {
+    pgtool drop "$1"
+    rm -rf "$RUN_DIR/data/filestore/$1"
+}
