@@ -1,0 +1,11 @@
+# Thin wrappers: the work is done in scripts/ (see README.md).
+.PHONY: run test bench
+
+run:
+	@scripts/run.sh
+
+test:
+	@scripts/test.sh $(PYTEST_ARGS)
+
+bench:
+	@scripts/bench.sh

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make bench: run every benchmark in bench/ against a fresh database
+# ticket_bench (ticket_system + demo data).
+#   bench/*.py      run inside `odoo shell`: `env` is the superuser environment;
+#                   the transaction is rolled back at the end unless the script commits
+#   other bench/*   executables, run with ODOO_PYTHON, ODOO_RC (config), TICKET_DB and PG* set
+# Exits non-zero if any benchmark fails.
+source "$(dirname "$0")/lib.sh"
+
+DB=${TICKET_BENCH_DB:-ticket_bench}
+CONF=$RUN_DIR/odoo-bench.conf
+
+benches=()
+for f in "$REPO"/bench/*; do
+    case $f in
+        *.py) benches+=("$f") ;;
+        *) [ -f "$f" ] && [ -x "$f" ] && benches+=("$f") ;;
+    esac
+done
+if [ ${#benches[@]} -eq 0 ]; then
+    echo "no benchmarks"
+    exit 0
+fi
+
+setup_odoo
+setup_postgres
+write_conf "$CONF" "$DB"
+MODULES=$(modules)
+
+info "installing $MODULES into a fresh database $DB (with demo data)"
+drop_db "$DB"
+"${ODOO[@]}" -c "$CONF" -d "$DB" -i "$(echo $MODULES | tr ' ' ,)" \
+    --stop-after-init --logfile="$RUN_DIR/bench-install.log" \
+    || die "installation failed, see .run/bench-install.log"
+
+failed=0
+for f in "${benches[@]}"; do
+    info "bench/${f##*/}"
+    start=$SECONDS
+    if [[ $f == *.py ]]; then
+        "${ODOO[@]}" shell -c "$CONF" -d "$DB" --no-http --log-level=warn <"$f" || failed=1
+    else
+        ODOO_PYTHON=$PY ODOO_RC=$CONF TICKET_DB=$DB "$f" || failed=1
+    fi
+    info "bench/${f##*/} took $((SECONDS - start))s"
+done
+exit $failed
