@@ -14,6 +14,8 @@
         "data/ir_sequence_data.xml",
         "data/ticket_role_data.xml",
         "data/ticket_stage_data.xml",
+        "data/mail_template_data.xml",
+        "data/ir_config_parameter_data.xml",
         "views/ticket_ticket_views.xml",
         "views/ticket_queue_views.xml",
         "views/ticket_stage_views.xml",
@@ -23,6 +25,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/fetchmail_server_views.xml",
+        "views/mail_templates.xml",
         "views/ticket_menus.xml",
     ],
     "demo": [

@@ -1,4 +1,10 @@
-from odoo import api, models
+from odoo import api, models, tools
+
+# headers by which mail announces itself as automatic (RFC 3834, RFC 2369 and
+# the conventions of common mail servers); Odoo's gateway does not read them
+AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "List-Id", "List-Unsubscribe")
+BULK_PRECEDENCES = ("bulk", "junk", "list")
+SYSTEM_SENDERS = ("mailer-daemon", "postmaster")
 
 
 class MailThread(models.AbstractModel):
@@ -24,3 +30,31 @@ class MailThread(models.AbstractModel):
             thread_id=thread_id,
             custom_values=custom_values,
         )
+
+    @api.model
+    def _message_route_process(self, message, message_dict, routes):
+        """Tell the ticket whether this mail may get an automatic answer."""
+        reason = self._ticket_no_autoreply_reason(message, message_dict)
+        return super(
+            MailThread, self.with_context(ticket_no_autoreply=reason)
+        )._message_route_process(message, message_dict, routes)
+
+    @api.model
+    def _ticket_no_autoreply_reason(self, message, message_dict):
+        """Why an automatic answer to this mail would be wrong, or False."""
+        auto_submitted = (message.get("Auto-Submitted") or "").strip().lower()
+        if auto_submitted and auto_submitted != "no":
+            return "auto-submitted"
+        if (message.get("Precedence") or "").strip().lower() in BULK_PRECEDENCES:
+            return "bulk"
+        if any(message.get(header) is not None for header in AUTO_REPLY_HEADERS):
+            return "automatic"
+        return_path = message.get("Return-Path")
+        if return_path is not None and not tools.email_split(return_path):
+            return "empty return path"
+        sender = tools.email_normalize(message_dict.get("email_from") or "") or ""
+        if not sender or sender.split("@")[0] in SYSTEM_SENDERS:
+            return "system sender"
+        if message_dict.get("is_bounce"):
+            return "bounce"
+        return False

@@ -1,6 +1,8 @@
 import ast
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
+
+from odoo.addons.mail.tools.alias_error import AliasError
 
 
 class TicketQueue(models.Model):
@@ -46,6 +48,9 @@ class TicketQueue(models.Model):
     )
     autoresponder_template_id = fields.Many2one(
         "mail.template",
+        default=lambda self: self.env.ref(
+            "ticket_system.mail_template_ticket_autoresponder", raise_if_not_found=False
+        ),
         string="Autoresponder Template",
         domain="[('model', '=', 'ticket.ticket')]",
     )
@@ -166,3 +171,29 @@ class TicketQueue(models.Model):
             [("company_id", "=", self.env.company.id), ("member_ids", "in", self.env.uid)],
             limit=1,
         ) or self.search([("company_id", "=", self.env.company.id)], limit=1)
+
+    # ------------------------------------------------------------
+    # MAIL
+    # ------------------------------------------------------------
+
+    def _ticket_email_from(self, user=None):
+        """'Anna via Shop Service <service@shop.example>': the queue's friendly
+        name and address, so that answers thread back into the queue."""
+        self.ensure_one()
+        address = self.alias_email or self.company_id.email or self.env.company.email
+        name = self.email_from_name or self.name
+        if user:
+            name = self.env._("%(user)s via %(queue)s", user=user.name, queue=name)
+        return tools.formataddr((name, address)) if address else False
+
+    def _alias_get_error(self, message, message_dict, alias):
+        """An archived queue receives no mail: the sender gets a clear bounce."""
+        if not self.active:
+            return AliasError(
+                "ticket_queue_archived",
+                self.env._(
+                    "the queue %(queue)s is closed and receives no more mail",
+                    queue=self.name,
+                ),
+            )
+        return super()._alias_get_error(message, message_dict, alias)

@@ -340,12 +340,7 @@ class TicketTicket(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         companies = self.env["res.company"].browse(
-            {
-                vals.get("company_id")
-                or self.env["ticket.queue"].browse(vals.get("queue_id")).company_id.id
-                or self.env.company.id
-                for vals in vals_list
-            }
+            {self._company_id_for_vals(vals) for vals in vals_list}
         )
         self._ensure_sequences(companies)
         # sudo: agents may not read ir.sequence configuration, only draw numbers
@@ -357,11 +352,7 @@ class TicketTicket(models.Model):
         now = fields.Datetime.now()
         for vals in vals_list:
             self._split_partner_email(vals)
-            company_id = (
-                vals.get("company_id")
-                or self.env["ticket.queue"].browse(vals.get("queue_id")).company_id.id
-                or self.env.company.id
-            )
+            company_id = self._company_id_for_vals(vals)
             if vals.get("number", "/") == "/":
                 vals["number"] = Sequence.with_company(company_id).next_by_code(
                     "ticket.ticket"
@@ -409,6 +400,19 @@ class TicketTicket(models.Model):
             vals["partner_email"] = email
             if name and not vals.get("partner_name"):
                 vals["partner_name"] = name
+
+    @api.model
+    def _company_id_for_vals(self, vals):
+        """The company the new ticket will get, as the ORM resolves it: explicit or
+        context default company, else the company of the (default) queue."""
+        context = self.env.context
+        queue_id = vals.get("queue_id", context.get("default_queue_id"))
+        return (
+            vals.get("company_id")
+            or context.get("default_company_id")
+            or self.env["ticket.queue"].browse(queue_id).company_id.id
+            or self.env.company.id
+        )
 
     @api.model
     def _ensure_sequences(self, companies):
@@ -520,6 +524,9 @@ class TicketTicket(models.Model):
         ticket = super(
             TicketTicket, self.with_context(default_user_id=False)
         ).message_new(msg_dict, custom_values=defaults)
+        if not self.env.context.get("ticket_no_autoreply"):
+            # answered once the incoming mail is posted (_message_post_after_hook)
+            ticket = ticket.with_context(ticket_autoreply_pending=True)
         referred = ticket._subject_tag_ticket(msg_dict)
         if referred and referred != ticket:
             ticket._message_log(
@@ -626,7 +633,10 @@ class TicketTicket(models.Model):
         )
 
     def _message_post_after_hook(self, message, msg_vals):
-        """Remember who acted last; a customer writing again reopens the ticket."""
+        """Remember who acted last; a customer writing again reopens the ticket.
+        The mail that opened a ticket gets the queue's autoresponse."""
+        if self.env.context.get("ticket_autoreply_pending") and message.message_type == "email":
+            self.with_context(ticket_autoreply_pending=False)._send_autoresponse(message)
         if message.message_type in ("email", "comment") and not message.subtype_id.internal:
             by_agent = any(not user.share for user in message.author_id.user_ids)
             vals = {
@@ -664,3 +674,215 @@ class TicketTicket(models.Model):
                 recipients, email=self.partner_email, reason=self.env._("Customer Email")
             )
         return recipients
+
+    # ------------------------------------------------------------
+    # AUTORESPONDER
+    # ------------------------------------------------------------
+
+    def _send_autoresponse(self, incoming):
+        """Confirm the ticket to the sender of ``incoming``, the mail that opened
+        it: a customer-visible message in the chatter, mailed to the sender's
+        address (known customer or not) and marked as automatic."""
+        self.ensure_one()
+        queue = self.queue_id
+        template = queue.autoresponder_template_id or self.env.ref(
+            "ticket_system.mail_template_ticket_autoresponder", raise_if_not_found=False
+        )
+        email = tools.email_normalize(self.partner_email or "")
+        if not (queue.autoresponder and template and email):
+            return
+        if self._is_own_address(email) or self._autoresponse_limit_reached(email):
+            return
+        # sudo: the template is configuration, rendered for this one ticket
+        template = template.sudo()
+        rendered = template._generate_template(
+            self.ids, ("subject", "body_html")
+        )[self.id]
+        subject = self._ticket_subject(rendered.get("subject") or self.name)
+        email_from = queue._ticket_email_from()
+        reply_to = self._notify_get_reply_to()[self.id]
+        message = self._message_create(
+            [
+                {
+                    "model": self._name,
+                    "res_id": self.id,
+                    "body": rendered.get("body_html") or "",
+                    "subject": subject,
+                    "message_type": "auto_comment",
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                        "mail.mt_comment"
+                    ),
+                    "author_id": self.env.ref("base.partner_root").id,
+                    "email_from": email_from,
+                    "reply_to": reply_to,
+                    "parent_id": incoming.id,
+                    "partner_ids": self.partner_id.ids,
+                }
+            ]
+        )
+        # sudo: the gateway user queues the mail; mail.mail is technical
+        self.env["mail.mail"].sudo().create(
+            {
+                "mail_message_id": message.id,
+                "body_html": rendered.get("body_html") or "",
+                "email_to": tools.formataddr((self.partner_name or "", email)),
+                "references": incoming.message_id,
+                "headers": repr(
+                    {
+                        "Auto-Submitted": "auto-replied",
+                        "X-Auto-Response-Suppress": "All",
+                        "In-Reply-To": incoming.message_id,
+                    }
+                ),
+                "mail_server_id": queue.mail_server_id.id,
+                "auto_delete": False,
+            }
+        )
+
+    @api.model
+    def _is_own_address(self, email):
+        """Addresses of this database: aliases, catchall, bounce, default
+        sender and the mailboxes it fetches. Never answer those."""
+        # sudo: mail configuration, read to avoid mailing ourselves in a loop
+        domains = self.env["mail.alias.domain"].sudo().search([])
+        own = {
+            tools.email_normalize(address or "")
+            for address in domains.mapped("catchall_email")
+            + domains.mapped("bounce_email")
+            + domains.mapped("default_from_email")
+        }
+        if email in own:
+            return True
+        return bool(
+            self.env["mail.alias"].sudo().search_count([("alias_full_name", "=", email)], limit=1)
+            or self.env["fetchmail.server"]
+            .sudo()
+            .search_count([("user", "=ilike", email)], limit=1)
+        )
+
+    @api.model
+    def _autoresponse_limit_reached(self, email):
+        """At most N confirmations an hour to one address (system parameter
+        ticket_system.autoresponder_limit_per_hour): mail loops with other
+        robots stop quickly."""
+        limit = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("ticket_system.autoresponder_limit_per_hour", 5)
+        )
+        since = fields.Datetime.subtract(fields.Datetime.now(), hours=1)
+        # the current ticket counts: it is created already
+        recent = self.sudo().search_count(
+            [
+                ("partner_email", "=", email),
+                ("channel", "=", "email"),
+                ("create_date", ">=", since),
+            ],
+            limit=limit + 1,
+        )
+        return recent > limit
+
+    def _ticket_subject(self, subject):
+        """Every mail about a ticket names it: [T00042] in the subject."""
+        self.ensure_one()
+        tag = f"[{self.number}]"
+        subject = " ".join((subject or "").splitlines())
+        if not self.number or tag in subject:
+            return subject or tag
+        return f"{tag} {subject}" if subject else f"{tag} {self.name}"
+
+    # ------------------------------------------------------------
+    # OUTGOING MAIL
+    # ------------------------------------------------------------
+
+    def _track_template(self, changes):
+        """A status with a template mails the customer when a ticket enters it,
+        as a message (not a note) so the customer sees it."""
+        res = super()._track_template(changes)
+        ticket = self[0]
+        if "stage_id" in changes and ticket.stage_id.template_id:
+            res["stage_id"] = (
+                ticket.stage_id.template_id,
+                {
+                    "auto_delete_keep_log": False,
+                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
+                        "mail.mt_comment"
+                    ),
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                },
+            )
+        return res
+
+    def _notify_get_recipients(self, message, msg_vals, **kwargs):
+        """Internal notes reach colleagues only, never the customer, not even
+        when the note names them."""
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        subtype_id = (
+            msg_vals.get("subtype_id") if msg_vals and "subtype_id" in msg_vals
+            else message.subtype_id.id
+        )
+        subtype = self.env["mail.message.subtype"].browse(subtype_id)
+        is_internal = (msg_vals or {}).get("is_internal", message.is_internal)
+        if subtype.internal or is_internal:
+            recipients = [r for r in recipients if r.get("type") == "user" and not r.get("share")]
+        return recipients
+
+    def _notify_by_email_get_base_mail_values(self, message, additional_values=None):
+        """Ticket mails name the ticket in the subject and leave through the
+        queue's outgoing server."""
+        values = super()._notify_by_email_get_base_mail_values(
+            message, additional_values=additional_values
+        )
+        if len(self) == 1:
+            subject = values.get("subject") or message.subject or self._message_compute_subject()
+            values["subject"] = self._ticket_subject(subject)
+            if self.queue_id.mail_server_id:
+                values["mail_server_id"] = self.queue_id.mail_server_id.id
+        return values
+
+    def _notify_by_email_prepare_rendering_context(self, message, msg_vals=False, **kwargs):
+        """Quote earlier mails below an answer, as the queue asks."""
+        context = super()._notify_by_email_prepare_rendering_context(
+            message, msg_vals=msg_vals, **kwargs
+        )
+        if len(self) == 1 and context.get("is_discussion"):
+            context["ticket_quoted_messages"] = self._reply_quoted_messages(message)
+        return context
+
+    def _reply_quoted_messages(self, message):
+        """Earlier public mails of the conversation to quote below ``message``."""
+        limit = {"none": 0, "last": 1, "last_3": 3, "all": None}[
+            self.queue_id.reply_quote or "last"
+        ]
+        if limit == 0:
+            return self.env["mail.message"]
+        # sudo: the quote shows what the recipient saw already, whoever renders it
+        return (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", self._name),
+                    ("res_id", "=", self.id),
+                    ("id", "<", message.id),
+                    ("message_type", "in", ("email", "comment", "auto_comment")),
+                    ("subtype_id.internal", "=", False),
+                    ("is_internal", "=", False),
+                ],
+                order="id desc",
+                limit=limit,
+            )
+        )
+
+    def message_post(self, **kwargs):
+        """Answers of agents leave from the queue's address."""
+        if (
+            len(self) == 1
+            and self.queue_id
+            and not kwargs.get("email_from")
+            and kwargs.get("message_type", "notification") == "comment"
+            and not self.env.user.share
+        ):
+            kwargs["email_from"] = self.queue_id._ticket_email_from(self.env.user)
+            kwargs.setdefault("author_id", self.env.user.partner_id.id)
+        return super().message_post(**kwargs)
