@@ -29,7 +29,12 @@
         "views/ticket_menus.xml",
     ],
     "demo": [
+        "demo/res_users_demo.xml",
+        "demo/res_partner_demo.xml",
         "demo/ticket_demo.xml",
+        "demo/account_move_demo.xml",
+        "demo/ticket_ticket_demo.xml",
+        "demo/mail_message_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
