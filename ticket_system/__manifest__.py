@@ -40,6 +40,9 @@
         "web.assets_backend": [
             "ticket_system/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "ticket_system/static/tests/**/*",
+        ],
     },
     "installable": True,
     "application": True,
