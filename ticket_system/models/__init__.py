@@ -8,4 +8,5 @@ from . import ticket_ticket
 from . import res_partner
 from . import account_move
 from . import fetchmail_server
+from . import mail_alias
 from . import mail_thread

@@ -865,7 +865,7 @@ class TicketTicket(models.Model):
                     ("model", "=", self._name),
                     ("res_id", "=", self.id),
                     ("id", "<", message.id),
-                    ("message_type", "in", ("email", "comment", "auto_comment")),
+                    ("message_type", "in", ("email", "comment")),
                     ("subtype_id.internal", "=", False),
                     ("is_internal", "=", False),
                 ],
@@ -875,12 +875,12 @@ class TicketTicket(models.Model):
         )
 
     def message_post(self, **kwargs):
-        """Answers of agents leave from the queue's address."""
+        """Answers and status mails of agents leave from the queue's address."""
         if (
             len(self) == 1
             and self.queue_id
-            and not kwargs.get("email_from")
-            and kwargs.get("message_type", "notification") == "comment"
+            and kwargs.get("email_from") in (None, False, self.env.user.email_formatted)
+            and kwargs.get("message_type", "notification") in ("comment", "auto_comment")
             and not self.env.user.share
         ):
             kwargs["email_from"] = self.queue_id._ticket_email_from(self.env.user)

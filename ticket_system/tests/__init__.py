@@ -5,3 +5,4 @@ from . import test_forms
 from . import test_mail_gateway
 from . import test_autoresponder
 from . import test_ui
+from . import test_mail_outgoing
