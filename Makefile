@@ -2,7 +2,7 @@
 .PHONY: run test bench
 
 run:
-	@scripts/run.sh
+	@scripts/run.sh $(ODOO_ARGS)
 
 test:
 	@scripts/test.sh $(PYTEST_ARGS)

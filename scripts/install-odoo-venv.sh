@@ -8,10 +8,11 @@ set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 VENV=$REPO/.venv
 SRC=$VENV/src/odoo
-URLS=(
+# ODOO_ARCHIVE_URL: another copy of an Odoo 18 source archive (.tar.gz)
+URLS=(${ODOO_ARCHIVE_URL:-
     https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.latest.tar.gz
     https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz
-)
+})
 
 die() { echo "error: $*" >&2; exit 1; }
 
@@ -27,13 +28,14 @@ done
 [ -n "$python" ] || die "no Python 3.10-3.12 with the venv module found"
 
 rm -rf "$VENV"
+trap '[ -f "$VENV/.complete" ] || rm -rf "$VENV"' EXIT   # no half-built .venv
 "$python" -m venv "$VENV"
 mkdir -p "$SRC"
 
 archive=$VENV/src/odoo.tar.gz
 for url in "${URLS[@]}"; do
     echo "==> downloading $url" >&2
-    if curl -fL --retry 3 -o "$archive" "$url"; then
+    if curl -fsSL --retry 2 -o "$archive" "$url"; then
         break
     fi
     rm -f "$archive"
@@ -55,4 +57,5 @@ site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["pur
 echo "$SRC" >"$site/odoo-src.pth"
 "$VENV/bin/python" -c 'import odoo.release as r; assert r.version_info[0] == 18' \
     || die "Odoo 18 in .venv is not importable"
+touch "$VENV/.complete"
 echo "==> Odoo 18 installed in .venv/" >&2

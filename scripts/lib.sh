@@ -116,6 +116,9 @@ start_private_cluster() {
     [ -x "$bindir/initdb" ] && [ -x "$bindir/pg_ctl" ] \
         || die "no usable PostgreSQL: set PGHOST/PGPORT/PGUSER/PGPASSWORD or install the PostgreSQL server (initdb, pg_ctl)"
 
+    # A unix socket path must stay within 107 bytes.
+    [ ${#pgdir} -le 90 ] || die "repository path too long for a PostgreSQL socket in .pgdata/: set PGHOST/PGPORT/PGUSER/PGPASSWORD"
+
     local as_user=() owner
     owner=$(id -un)
     if [ "$(id -u)" = 0 ]; then
@@ -133,7 +136,7 @@ start_private_cluster() {
         info "creating private PostgreSQL cluster in .pgdata/"
         "${as_user[@]}" "$bindir/initdb" -D "$data" -U "$owner" -E UTF8 --no-locale \
             --auth=trust >"$pgdir/initdb.log" 2>&1 \
-            || die "initdb failed (as $owner; see .pgdata/initdb.log)"
+            || die "initdb failed as user $owner, who must be able to reach $REPO (see .pgdata/initdb.log)"
         cat >>"$data/postgresql.conf" <<EOF
 
 # private cluster of $REPO: no TCP, socket inside the repository

@@ -53,7 +53,8 @@ def installed(db, module):
 def drop(db):
     conn = connect()
     with conn.cursor() as cr:
-        cr.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(db)))
+        force = " WITH (FORCE)" if conn.server_version >= 130000 else ""
+        cr.execute(sql.SQL("DROP DATABASE IF EXISTS {}" + force).format(sql.Identifier(db)))
     conn.close()
     return True
 

@@ -36,4 +36,4 @@ echo "env.ref('mail.ir_cron_mail_gateway_action').active = True; env.cr.commit()
     | "${ODOO[@]}" shell -c "$CONF" -d "$DB" --no-http --log-level=warn >/dev/null
 
 info "serving $DB on http://localhost:${ODOO_HTTP_PORT:-8069} (admin / admin), Ctrl-C to stop"
-exec "${ODOO[@]}" -c "$CONF" -d "$DB"
+exec "${ODOO[@]}" -c "$CONF" -d "$DB" "$@"
