@@ -26,6 +26,7 @@
         "views/account_move_views.xml",
         "views/fetchmail_server_views.xml",
         "views/mail_templates.xml",
+        "views/ticket_mail_failure_views.xml",
         "views/ticket_menus.xml",
     ],
     "demo": [

@@ -1,4 +1,9 @@
+import logging
+import traceback
+
 from odoo import api, models, tools
+
+_logger = logging.getLogger(__name__)
 
 # headers by which mail announces itself as automatic (RFC 3834, RFC 2369 and
 # the conventions of common mail servers); Odoo's gateway does not read them
@@ -9,6 +14,49 @@ SYSTEM_SENDERS = ("mailer-daemon", "postmaster")
 
 class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
+
+    @api.model
+    def message_process(
+        self,
+        model,
+        message,
+        custom_values=None,
+        save_original=False,
+        strip_attachments=False,
+        thread_id=None,
+    ):
+        """No fetched mail is lost. A mail fetched from a mailbox that fails to
+        process (in the parser, the routing or the ticket) is rolled back and
+        kept raw in ticket.mail.failure; returning False lets the fetch go on.
+        Mail piped from an MTA keeps Odoo's behaviour: the error goes back to
+        the MTA, which retries."""
+        if not self.env.context.get("fetchmail_cron_running"):
+            return super().message_process(
+                model,
+                message,
+                custom_values=custom_values,
+                save_original=save_original,
+                strip_attachments=strip_attachments,
+                thread_id=thread_id,
+            )
+        try:
+            with self.env.cr.savepoint():
+                return super().message_process(
+                    model,
+                    message,
+                    custom_values=custom_values,
+                    save_original=save_original,
+                    strip_attachments=strip_attachments,
+                    thread_id=thread_id,
+                )
+        except Exception:  # noqa: BLE001 - any failure: keep the mail, go on
+            error = traceback.format_exc()
+            _logger.warning("Incoming mail failed, kept in ticket.mail.failure: %s", error)
+            self.env.invalidate_all()
+            with self.env.cr.savepoint():
+                # sudo: storing a raw mail must not depend on the fetching user
+                self.env["ticket.mail.failure"].sudo()._store(message, error, model)
+            return False
 
     @api.model
     def message_route(
@@ -33,10 +81,15 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
-        """Tell the ticket whether this mail may get an automatic answer."""
+        """Tell the ticket whether this mail may get an automatic answer, and
+        which mailbox it came from: the route runs as the sender's user when
+        one is found, and that switch drops the default_* keys of the
+        context, default_fetchmail_server_id included."""
         reason = self._ticket_no_autoreply_reason(message, message_dict)
+        server_id = self.env.context.get("default_fetchmail_server_id")
         return super(
-            MailThread, self.with_context(ticket_no_autoreply=reason)
+            MailThread,
+            self.with_context(ticket_no_autoreply=reason, ticket_fetchmail_server_id=server_id),
         )._message_route_process(message, message_dict, routes)
 
     @api.model

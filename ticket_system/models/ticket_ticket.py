@@ -515,10 +515,12 @@ class TicketTicket(models.Model):
             "last_action_by": "customer",
             "queue_id": False,
         }
-        server_id = self.env.context.get("default_fetchmail_server_id")
-        if server_id:
-            queue = self.env["fetchmail.server"].browse(server_id).queue_id
-            defaults["queue_id"] = queue.id
+        server = self.env["fetchmail.server"].browse(
+            self.env.context.get("ticket_fetchmail_server_id")
+        )
+        if server:
+            defaults["fetchmail_server_id"] = server.id
+            defaults["queue_id"] = server.queue_id.id
         defaults.update(custom_values or {})
         # the user running the gateway must not become the agent
         ticket = super(

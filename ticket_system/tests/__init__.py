@@ -6,3 +6,4 @@ from . import test_mail_gateway
 from . import test_autoresponder
 from . import test_ui
 from . import test_mail_outgoing
+from . import test_mail_failure

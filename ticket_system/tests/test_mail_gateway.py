@@ -124,6 +124,22 @@ class TestTicketMailGateway(TicketMailCommon):
         ticket = self.env["ticket.ticket"].search([("name", "=", "Über das Postfach")])
         self.assertEqual(ticket.queue_id, self.queue)
         self.assertEqual(ticket.fetchmail_server_id, server)
+        # a colleague writing to the mailbox: the gateway then runs as that
+        # user, which drops default_* context keys; the queue must still hold
+        mail = self.format(
+            MAIL_TEMPLATE,
+            to="service@shop.example",
+            subject="Interne Weiterleitung",
+            email_from=self.agent.email_formatted,
+            msg_id="<postfach-2@example.com>",
+        )
+        with self.mock_mail_gateway():
+            self.env["mail.thread"].with_context(
+                fetchmail_cron_running=True, default_fetchmail_server_id=server.id
+            ).sudo().message_process(server.object_id.model, mail)
+        ticket = self.env["ticket.ticket"].search([("name", "=", "Interne Weiterleitung")])
+        self.assertEqual(ticket.queue_id, self.queue)
+        self.assertEqual(ticket.fetchmail_server_id, server)
 
     def test_subject_tag_threads_without_headers(self):
         with self.mock_mail_gateway():
