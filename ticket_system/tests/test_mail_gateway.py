@@ -1,5 +1,5 @@
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import email_normalize, mute_logger
 
 from .common_mail import MAIL_TEMPLATE, TicketMailCommon
 
@@ -200,3 +200,40 @@ class TestTicketMailGateway(TicketMailCommon):
         self.assertEqual(
             len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 3
         )
+
+    def test_html_only_multipart_attachment_and_cc(self):
+        raw = f"""From: Kunde <kunde.gateway@example.com>
+To: {self.queue_address}
+Cc: Einkauf <einkauf@kunde.example>, lager@kunde.example
+Subject: =?iso-8859-1?q?Reklamation_=DCberweisung?=
+Message-ID: <multipart-1@example.com>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="XYZ"
+
+--XYZ
+Content-Type: text/html; charset="utf-8"
+Content-Transfer-Encoding: quoted-printable
+
+<html><body><p>Sehr geehrte Damen und Herren,</p><p>anbei das Foto der =
+besch=C3=A4digten Ware.</p></body></html>
+--XYZ
+Content-Type: image/png; name="schaden.png"
+Content-Disposition: attachment; filename="schaden.png"
+Content-Transfer-Encoding: base64
+
+iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==
+--XYZ--
+"""
+        with self.mock_mail_gateway():
+            self.env["mail.thread"].sudo().message_process("ticket.ticket", raw.encode())
+        ticket = self.env["ticket.ticket"].search([("name", "=", "Reklamation Überweisung")])
+        self.assertEqual(len(ticket), 1)
+        self.assertIn("beschädigten Ware", ticket.description)
+        message = ticket.message_ids.filtered(lambda m: m.message_type == "email")
+        self.assertEqual(message.attachment_ids.mapped("name"), ["schaden.png"])
+        self.assertIn("einkauf@kunde.example", ticket.email_cc)
+        self.assertIn("lager@kunde.example", ticket.email_cc)
+        suggested = {
+            email_normalize(r["email"]) for r in ticket._message_get_suggested_recipients()
+        }
+        self.assertTrue({"einkauf@kunde.example", "lager@kunde.example"} <= suggested)
