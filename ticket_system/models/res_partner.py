@@ -4,6 +4,9 @@ from odoo import api, fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # every incoming mail looks its sender up by normalized address (customer
+    # match, participant check); core leaves this column without an index
+    email_normalized = fields.Char(index="btree_not_null")
     ticket_ids = fields.One2many("ticket.ticket", "partner_id", string="Tickets")
     ticket_count = fields.Integer(compute="_compute_ticket_count")
     delivery_block = fields.Boolean(
