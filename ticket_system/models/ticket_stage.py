@@ -39,6 +39,13 @@ class TicketStage(models.Model):
         help="E-mail sent to the customer when a ticket enters this status.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                vals.pop("is_system", None)
+        return super().create(vals_list)
+
     def write(self, vals):
         if "name" in vals and not self.env.context.get("install_mode"):
             renamed = self.filtered(lambda s: s.is_system and s.name != vals["name"])

@@ -75,7 +75,9 @@ class TicketTicket(models.Model):
         "ticket.stage", compute="_compute_allowed_stage_ids"
     )
     is_closed = fields.Boolean(related="stage_id.is_closed", store=True, index=True)
-    date_closed = fields.Datetime(string="Closed on", readonly=True, copy=False)
+    date_closed = fields.Datetime(
+        string="Closed on", compute="_compute_date_closed", store=True, copy=False
+    )
     priority = fields.Selection(
         TICKET_PRIORITIES, default="0", required=True, index=True, tracking=True
     )
@@ -201,6 +203,14 @@ class TicketTicket(models.Model):
         for ticket in self:
             if not ticket.stage_id or not ticket._stage_allowed(ticket.stage_id):
                 ticket.stage_id = stages.filtered(ticket._stage_allowed)[:1]
+
+    @api.depends("is_closed")
+    def _compute_date_closed(self):
+        for ticket in self:
+            if not ticket.is_closed:
+                ticket.date_closed = False
+            elif not ticket.date_closed:
+                ticket.date_closed = fields.Datetime.now()
 
     @api.depends("partner_id")
     def _compute_partner_name(self):
@@ -364,10 +374,6 @@ class TicketTicket(models.Model):
                     if vals.get("channel") in ("email", "portal", "web")
                     else "agent"
                 )
-            if vals.get("stage_id"):
-                stage = self.env["ticket.stage"].browse(vals["stage_id"])
-                if stage.is_closed:
-                    vals.setdefault("date_closed", now)
             if add_creator and not vals.get("owner_ids"):
                 vals["owner_ids"] = [
                     fields.Command.create(
@@ -378,9 +384,6 @@ class TicketTicket(models.Model):
 
     def write(self, vals):
         self._split_partner_email(vals)
-        if "stage_id" in vals:
-            stage = self.env["ticket.stage"].browse(vals["stage_id"])
-            vals["date_closed"] = fields.Datetime.now() if stage.is_closed else False
         return super().write(vals)
 
     def copy_data(self, default=None):

@@ -126,8 +126,10 @@ class TestTicketStages(TicketCommon):
 
     @users("ticket_manager")
     def test_custom_stage_free(self):
-        stage = self.env["ticket.stage"].create({"name": "Waiting for Supplier"})
-        self.assertFalse(stage.is_system)
+        stage = self.env["ticket.stage"].create(
+            {"name": "Waiting for Supplier", "is_system": True}
+        )
+        self.assertFalse(stage.is_system, "only the module ships system statuses")
         stage.name = "Waiting for Manufacturer"
         self.assertEqual(stage.name, "Waiting for Manufacturer")
         stage.unlink()
@@ -452,6 +454,17 @@ class TestTicketFields(TicketCommon):
             }
         )
         self.assertTrue(closed_ticket.date_closed)
+        # a closing status of one type: changing the type reopens the ticket
+        refund, inquiry = self.env["ticket.type"].create([{"name": "Refund"}, {"name": "Inquiry"}])
+        refunded = self.env["ticket.stage"].create(
+            {"name": "Refunded", "is_closed": True, "type_ids": [(6, 0, refund.ids)]}
+        )
+        ticket.write({"type_id": refund.id, "stage_id": refunded.id})
+        self.assertTrue(ticket.date_closed)
+        ticket.type_id = inquiry
+        self.assertNotEqual(ticket.stage_id, refunded)
+        self.assertFalse(ticket.is_closed)
+        self.assertFalse(ticket.date_closed)
 
     def test_tracking(self):
         ticket = self.ticket_support.with_user(self.user_manager)
