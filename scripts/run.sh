@@ -17,17 +17,23 @@ for m in $MODULES; do
     pgtool installed "$DB" "$m" || missing="$missing $m"
 done
 if [ -n "$missing" ]; then
+    new_db=
     if ! pgtool exists "$DB"; then
+        new_db=1
         info "creating database $DB with demo data and:$missing"
     else
         info "installing into $DB:$missing"
     fi
+    ok=1
     "${ODOO[@]}" -c "$CONF" -d "$DB" -i "$(echo $missing | tr ' ' ,)" \
-        --stop-after-init --logfile="$RUN_DIR/run-install.log" \
-        || die "installation failed, see .run/run-install.log"
+        --stop-after-init --logfile="$RUN_DIR/run-install.log" || ok=
     for m in $missing; do
-        pgtool installed "$DB" "$m" || die "module $m did not install, see .run/run-install.log"
+        pgtool installed "$DB" "$m" || ok=
     done
+    if [ -z "$ok" ]; then
+        [ -n "$new_db" ] && drop_db "$DB"     # no half-made demo database
+        die "installation failed, see .run/run-install.log"
+    fi
 fi
 
 # Odoo switches the mail fetch cron on only once an incoming mail server is
