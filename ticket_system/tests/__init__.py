@@ -7,3 +7,4 @@ from . import test_autoresponder
 from . import test_ui
 from . import test_mail_outgoing
 from . import test_mail_failure
+from . import test_portal
