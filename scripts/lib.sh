@@ -172,6 +172,8 @@ db_password = ${PGPASSWORD:-False}
 db_name = $2
 dbfilter = ^$2\$
 http_port = ${ODOO_HTTP_PORT:-8069}
+http_interface = ${ODOO_HTTP_INTERFACE:-127.0.0.1}
+list_db = False
 workers = 0
 screenshots = $RUN_DIR/screenshots
 EOF
