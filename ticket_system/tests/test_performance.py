@@ -1,0 +1,85 @@
+from odoo.tests import tagged, users, warmup
+
+from .common_mail import TicketMailCommon
+
+
+@tagged("post_install", "-at_install", "ticket_perf")
+class TestTicketPerformance(TicketMailCommon):
+    """Query budgets that must not grow with the number of tickets. The same
+    budget holds before and after 300 more tickets; a reply may count one
+    UPDATE less when its last-action timestamp happens to be unchanged."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.env["res.partner"].create(
+            [{"name": f"Stammkunde {i}", "email": f"stamm{i}@kunden.example"} for i in range(4)]
+        )
+
+    def _grow(self, count):
+        """More tickets in the queue, from many customers."""
+        self.env["ticket.ticket"].create(
+            [
+                {
+                    "name": f"Altlast {i}",
+                    "queue_id": self.queue.id,
+                    "partner_email": f"alt{i}@kunden.example",
+                }
+                for i in range(count)
+            ]
+        )
+        self.env.flush_all()
+
+    def _new_mail(self, index, sender):
+        self._receive(sender, f"Neue Anfrage {index}", msg_id=f"<perf-new-{index}@example.com>")
+
+    def _tag_reply(self, ticket, index, sender):
+        self._receive(
+            sender, f"AW: [{ticket.number}] Antwort {index}", msg_id=f"<perf-re-{index}@example.com>"
+        )
+
+    @users("__system__")
+    @warmup
+    def test_ingest_does_not_grow_with_tickets(self):
+        # the gateway runs as superuser, as fetchmail does
+        with self.mock_mail_gateway():
+            self._new_mail(0, self.customers[0].email)
+            ticket = self.env["ticket.ticket"].search([("name", "=", "Neue Anfrage 0")])
+            with self.assertQueryCount(__system__=47):
+                self._new_mail(1, self.customers[1].email)
+            with self.assertQueryCount(__system__=21):
+                self._tag_reply(ticket, 1, self.customers[0].email)
+            with self.assertQueryCount(__system__=21):
+                self._tag_reply(ticket, 3, self.customers[0].email)
+            self._grow(300)
+            with self.assertQueryCount(__system__=47):
+                self._new_mail(2, self.customers[2].email)
+            with self.assertQueryCount(__system__=21):
+                self._tag_reply(ticket, 2, self.customers[0].email)
+
+    @users("gw_agent")
+    @warmup
+    def test_list_read_does_not_grow_with_tickets(self):
+        fields = self.env["ticket.ticket"]._fields
+        spec = {
+            name: {}
+            for name in (
+                "number", "priority", "billable", "customer_display", "user_id", "name",
+                "partner_email", "create_date", "date_deadline", "stage_id",
+                "date_last_action", "last_action_by", "is_closed",
+            )
+            if name in fields
+        }
+        Ticket = self.env["ticket.ticket"]
+        self.env["ticket.ticket"].sudo().create(
+            [{"name": f"Liste {i}", "queue_id": self.queue.id} for i in range(20)]
+        )
+        self.env.invalidate_all()
+        with self.assertQueryCount(gw_agent=6):
+            Ticket.web_search_read([("queue_id", "=", self.queue.id)], spec, limit=200)
+        self.env["ticket.ticket"].sudo().create(
+            [{"name": f"Liste mehr {i}", "queue_id": self.queue.id} for i in range(60)]
+        )
+        self.env.invalidate_all()
+        with self.assertQueryCount(gw_agent=6):
+            Ticket.web_search_read([("queue_id", "=", self.queue.id)], spec, limit=200)
