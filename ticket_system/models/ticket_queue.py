@@ -83,6 +83,15 @@ class TicketQueue(models.Model):
         string="Assignment",
         default="manual",
         required=True,
+        help="Manual: agents take tickets themselves. Round robin: new tickets go to "
+        "the members in turn. By shift: in turn to the members who are online in "
+        "Odoo right now; unassigned when nobody is.",
+    )
+    assign_last_user_id = fields.Many2one(
+        "res.users",
+        string="Last Assigned Agent",
+        readonly=True,
+        help="Round robin and shift assignment continue after this member.",
     )
     ticket_ids = fields.One2many("ticket.ticket", "queue_id", string="Tickets")
     ticket_open_count = fields.Integer(compute="_compute_ticket_counts")
@@ -171,6 +180,26 @@ class TicketQueue(models.Model):
             [("company_id", "=", self.env.company.id), ("member_ids", "in", self.env.uid)],
             limit=1,
         ) or self.search([("company_id", "=", self.env.company.id)], limit=1)
+
+    # ------------------------------------------------------------
+    # ASSIGNMENT
+    # ------------------------------------------------------------
+
+    def _assign_tickets(self, tickets):
+        """Give unassigned new tickets of this queue to its members in turn."""
+        self.ensure_one()
+        members = self.member_ids.filtered("active").sorted("id")
+        if self.assign_method == "shift":
+            members = members.filtered(lambda user: user._is_user_available())
+        if self.assign_method == "manual" or not members:
+            return
+        last = self.assign_last_user_id
+        index = members.ids.index(last.id) + 1 if last in members else 0
+        for ticket in tickets:
+            ticket.user_id = members[index % len(members)]
+            index += 1
+        # sudo: agents creating tickets may not write queue configuration
+        self.sudo().assign_last_user_id = members[(index - 1) % len(members)]
 
     # ------------------------------------------------------------
     # MAIL

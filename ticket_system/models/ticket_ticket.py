@@ -380,7 +380,13 @@ class TicketTicket(models.Model):
                         {"user_id": self.env.uid, "role_id": creator_role.id}
                     )
                 ]
-        return super().create(vals_list)
+        tickets = super().create(vals_list)
+        to_assign = tickets.filtered(
+            lambda t: not t.user_id and t.queue_id.assign_method in ("round_robin", "shift")
+        )
+        for queue, queue_tickets in to_assign.grouped("queue_id").items():
+            queue._assign_tickets(queue_tickets)
+        return tickets
 
     def write(self, vals):
         self._split_partner_email(vals)
