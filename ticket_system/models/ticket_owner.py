@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class TicketOwner(models.Model):
@@ -26,3 +26,18 @@ class TicketOwner(models.Model):
             "This user already holds this role on the ticket.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # owning a ticket grants access to it: only who may edit the ticket
+        # may add owners (the owner rule alone would accept any ticket)
+        self.env["ticket.ticket"].browse(
+            {vals["ticket_id"] for vals in vals_list if vals.get("ticket_id")}
+        ).check_access("write")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.ticket_id.check_access("write")
+        if vals.get("ticket_id"):
+            self.env["ticket.ticket"].browse(vals["ticket_id"]).check_access("write")
+        return super().write(vals)

@@ -95,6 +95,22 @@ class TestAgentAccess(TicketCommon):
             foreign.read(["name"])
 
     @users("ticket_agent")
+    @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
+    def test_agent_cannot_make_himself_owner_of_foreign_ticket(self):
+        """Owning grants access: adding owners needs write access to the ticket."""
+        with self.assertRaises(AccessError):
+            self.env["ticket.owner"].create(
+                {"ticket_id": self.ticket_billing.id, "user_id": self.user_agent.id}
+            )
+        own_line = self.env["ticket.owner"].create(
+            {"ticket_id": self.ticket_support.id, "user_id": self.user_agent_2.id}
+        )
+        with self.assertRaises(AccessError):
+            own_line.ticket_id = self.ticket_billing
+        with self.assertRaises(AccessError):
+            self.ticket_billing.with_user(self.user_agent).read(["name"])
+
+    @users("ticket_agent")
     def test_agent_creates_and_works_tickets(self):
         ticket = self.env["ticket.ticket"].create(
             {
