@@ -6,6 +6,16 @@ from odoo import models
 class MailAlias(models.Model):
     _inherit = "mail.alias"
 
+    def _alias_bounce_incoming_email(self, message, message_dict, set_invalid=True):
+        """A fetched mail that failed is kept in ticket.mail.failure and will be
+        processed again: telling the sender it was refused would be wrong, and
+        so would flagging the queue address as broken."""
+        if self.env.context.get("ticket_mail_keep_failures"):
+            return
+        return super()._alias_bounce_incoming_email(
+            message, message_dict, set_invalid=set_invalid
+        )
+
     def _get_alias_bounced_body_fallback(self, message_dict):
         """Say plainly why the address of an archived queue refuses mail."""
         if self.alias_parent_model_id.model == "ticket.queue":

@@ -7,8 +7,14 @@ _logger = logging.getLogger(__name__)
 
 # headers by which mail announces itself as automatic (RFC 3834, RFC 2369 and
 # the conventions of common mail servers); Odoo's gateway does not read them
-AUTO_REPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "List-Id", "List-Unsubscribe")
-BULK_PRECEDENCES = ("bulk", "junk", "list")
+AUTO_REPLY_HEADERS = (
+    "X-Autoreply",
+    "X-Autorespond",
+    "X-Auto-Response-Suppress",
+    "List-Id",
+    "List-Unsubscribe",
+)
+BULK_PRECEDENCES = ("bulk", "junk", "list", "auto_reply")
 SYSTEM_SENDERS = ("mailer-daemon", "postmaster")
 
 
@@ -39,6 +45,8 @@ class MailThread(models.AbstractModel):
                 strip_attachments=strip_attachments,
                 thread_id=thread_id,
             )
+        # the mail is kept, not refused: no bounce to the sender (see mail.alias)
+        self = self.with_context(ticket_mail_keep_failures=True)
         try:
             with self.env.cr.savepoint():
                 return super().message_process(
@@ -53,9 +61,14 @@ class MailThread(models.AbstractModel):
             error = traceback.format_exc()
             _logger.warning("Incoming mail failed, kept in ticket.mail.failure: %s", error)
             self.env.invalidate_all()
-            with self.env.cr.savepoint():
-                # sudo: storing a raw mail must not depend on the fetching user
-                self.env["ticket.mail.failure"].sudo()._store(message, error, model)
+            try:
+                with self.env.cr.savepoint():
+                    # sudo: storing a raw mail must not depend on the fetching user
+                    self.env["ticket.mail.failure"].sudo()._store(message, error)
+            except Exception:
+                # last resort: Odoo's own handling of the original error
+                _logger.exception("Could not keep the failed mail")
+                raise
             return False
 
     @api.model
@@ -82,9 +95,10 @@ class MailThread(models.AbstractModel):
     @api.model
     def _message_route_process(self, message, message_dict, routes):
         """Tell the ticket whether this mail may get an automatic answer, and
-        which mailbox it came from: the route runs as the sender's user when
-        one is found, and that switch drops the default_* keys of the
-        context, default_fetchmail_server_id included."""
+        which mailbox it came from: the route runs as the sender's user in
+        sudo mode, and entering sudo drops the default_* keys of the context
+        (odoo/api.py Environment.__call__), default_fetchmail_server_id
+        included."""
         reason = self._ticket_no_autoreply_reason(message, message_dict)
         server_id = self.env.context.get("default_fetchmail_server_id")
         return super(

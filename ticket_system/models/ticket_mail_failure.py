@@ -17,7 +17,8 @@ def _clean_text(value, limit=None):
     """Text PostgreSQL accepts whatever a mail contained: no NUL, bounded."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
-    value = (value or "").replace("\x00", "")
+    # lone surrogates (from surrogateescape decoding) cannot be encoded either
+    value = (value or "").encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
     return value[:limit] if limit else value
 
 
@@ -33,14 +34,13 @@ class TicketMailFailure(models.Model):
     _order = "id desc"
     _rec_name = "subject"
 
-    raw = fields.Binary(string="Raw Mail", attachment=False, readonly=True, required=True)
+    raw = fields.Binary(string="Raw Mail", attachment=False, readonly=True)
     raw_filename = fields.Char(compute="_compute_raw_filename")
     error = fields.Text(readonly=True)
     message_id = fields.Char(string="Message-Id", readonly=True)
     message_hash = fields.Char(readonly=True, required=True)
     subject = fields.Char(readonly=True)
     email_from = fields.Char(string="From", readonly=True)
-    model = fields.Char(string="Target Model", readonly=True)
     fetchmail_server_id = fields.Many2one(
         "fetchmail.server", string="Mailbox", readonly=True, ondelete="set null"
     )
@@ -77,7 +77,7 @@ class TicketMailFailure(models.Model):
     # ------------------------------------------------------------
 
     @api.model
-    def _store(self, message, error, model=None):
+    def _store(self, message, error):
         """Keep ``message`` (bytes, str or EmailMessage, as received) with its
         error. Runs after the failed processing was rolled back; reads nothing
         from the mail that could raise again."""
@@ -105,13 +105,12 @@ class TicketMailFailure(models.Model):
             return existing
         return self.create(
             {
-                "raw": base64.b64encode(raw),
+                "raw": base64.b64encode(raw) if raw else False,
                 "error": error_text,
                 "message_id": _clean_text(message_id, 4000) or False,
                 "message_hash": message_hash,
                 "subject": _clean_text(headers.get("subject"), 1000) or False,
                 "email_from": _clean_text(headers.get("from"), 1000) or False,
-                "model": model or False,
                 "fetchmail_server_id": server.id,
                 "queue_id": queue.id,
                 "company_id": queue.company_id.id,
@@ -164,12 +163,14 @@ class TicketMailFailure(models.Model):
             MailThread = (
                 self.env["mail.thread"]
                 .sudo()
-                .with_context(default_fetchmail_server_id=server.id)
+                .with_context(
+                    default_fetchmail_server_id=server.id, ticket_mail_keep_failures=True
+                )
             )
             try:
                 with self.env.cr.savepoint():
                     MailThread.message_process(
-                        failure.model or None,
+                        server.object_id.model or "ticket.ticket",
                         raw,
                         save_original=server.original,
                         strip_attachments=bool(server) and not server.attach,

@@ -169,3 +169,43 @@ class TestTicketMailFailure(TicketMailCommon):
             self.server.fetch_mail()
         self.queue.active = False
         self.assertTrue(self.server.fetch_mail(), "skipped, no connection tried")
+
+    @mute_logger(
+        "odoo.addons.ticket_system.models.mail_thread",
+        "odoo.addons.ticket_system.models.ticket_mail_failure",
+    )
+    def test_failed_alias_mail_is_not_bounced(self):
+        """Kept, not refused: no bounce to the sender, the queue address stays valid."""
+        raw = (
+            b"From: Kunde <kunde.gateway@example.com>\r\n"
+            b"To: " + self.queue_address.encode() + b"\r\n"
+            b"Subject: Bitte nicht abweisen\r\n"
+            b"Message-ID: <no-bounce-1@example.com>\r\n"
+            b"\r\n"
+            b"Hallo\r\n"
+        )
+        sequence = self.env["ir.sequence"].search(
+            [("code", "=", "ticket.ticket"), ("company_id", "=", self.queue.company_id.id)]
+        )
+        sequence.prefix = "T%(no_such_placeholder)s"
+        with self.mock_mail_gateway():
+            self.assertFalse(self._fetch(raw))
+            failure = self.env["ticket.mail.failure"].search(
+                [("message_id", "=", "<no-bounce-1@example.com>")]
+            )
+            self.assertEqual(len(failure), 1)
+            failure.with_user(self.manager).action_reprocess()
+        self.assertFalse(self._mails, "no bounce, neither on fetch nor on reprocess")
+        self.assertNotEqual(self.queue.alias_id.alias_status, "invalid")
+
+    def test_store_never_fails_on_odd_input(self):
+        Failure = self.env["ticket.mail.failure"]
+        for raw, error in (
+            (b"", "empty mail"),
+            (b"\xff\xfe\x00garbage without headers", "binary"),
+            ("Subject: surrogate \udcff\r\n\r\nx", "error with surrogate \udcff and NUL \x00"),
+        ):
+            with self.subTest(raw=raw[:20]):
+                failure = Failure._store(raw, error)
+                self.assertTrue(failure.exists())
+                self.assertNotIn("\x00", failure.error)
