@@ -209,11 +209,35 @@ class TicketQueue(models.Model):
         """'Anna via Shop Service <service@shop.example>': the queue's friendly
         name and address, so that answers thread back into the queue."""
         self.ensure_one()
-        address = self.alias_email or self.company_id.email or self.env.company.email
+        address = (
+            self.alias_email
+            or self._mailbox_address()
+            or self.company_id.email
+            or self.env.company.email
+        )
         name = self.email_from_name or self.name
         if user:
             name = self.env._("%(user)s via %(queue)s", user=user.name, queue=name)
         return tools.formataddr((name, address)) if address else False
+
+    def _mailbox_address(self):
+        """The address of the queue's first incoming mailbox, if its login is one."""
+        # sudo: mailbox settings are technical; only the address is used
+        for server in self.sudo().fetchmail_server_ids:
+            address = tools.email_normalize(server.user or "")
+            if address:
+                return address
+        return False
+
+    def _notify_get_reply_to(self, default=None):
+        """A queue fed only by a mailbox (no alias) gets its answers there:
+        nothing fetches the catchall of such a setup."""
+        res = super()._notify_get_reply_to(default=default)
+        for queue in self.filtered(lambda q: not q.alias_name):
+            address = queue._mailbox_address()
+            if address:
+                res[queue.id] = tools.formataddr((queue.email_from_name or queue.name, address))
+        return res
 
     def _alias_get_error(self, message, message_dict, alias):
         """An archived queue receives no mail: the sender gets a clear bounce."""

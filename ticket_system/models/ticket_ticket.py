@@ -1,8 +1,11 @@
+import logging
 import re
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+
+_logger = logging.getLogger(__name__)
 
 SUBJECT_TAG = re.compile(r"\[([A-Za-z]{0,10}\d{1,12})\]")
 
@@ -74,9 +77,15 @@ class TicketTicket(models.Model):
     allowed_stage_ids = fields.Many2many(
         "ticket.stage", compute="_compute_allowed_stage_ids"
     )
-    is_closed = fields.Boolean(related="stage_id.is_closed", store=True, index=True)
+    is_closed = fields.Boolean(
+        related="stage_id.is_closed", store=True, index=True, precompute=True
+    )
     date_closed = fields.Datetime(
-        string="Closed on", compute="_compute_date_closed", store=True, copy=False
+        string="Closed on",
+        compute="_compute_date_closed",
+        store=True,
+        precompute=True,
+        copy=False,
     )
     priority = fields.Selection(
         TICKET_PRIORITIES, default="0", required=True, index=True, tracking=True
@@ -98,7 +107,8 @@ class TicketTicket(models.Model):
         compute="_compute_partner_email",
         store=True,
         readonly=False,
-        index=True,
+        # trigram: Odoo's loop detection searches it with ilike on every new mail
+        index="trigram",
         help="Address of the sender; replies go there.",
     )
     # not a related field: Odoo replaces the search method of related fields
@@ -221,8 +231,8 @@ class TicketTicket(models.Model):
     @api.depends("partner_id")
     def _compute_partner_email(self):
         for ticket in self:
-            if ticket.partner_id.email:
-                ticket.partner_email = ticket.partner_id.email
+            if ticket.partner_id.email_normalized:
+                ticket.partner_email = ticket.partner_id.email_normalized
 
     @api.depends("partner_id.commercial_partner_id.ref")
     def _compute_partner_ref(self):
@@ -401,8 +411,9 @@ class TicketTicket(models.Model):
 
     @api.model
     def _split_partner_email(self, vals):
-        """'Max Muster <max@example.com>' -> name and normalized address."""
-        if not vals.get("partner_email") or "<" not in vals["partner_email"]:
+        """'Max Muster <Max@Example.com>' -> name and normalized address: the
+        address is compared (autoresponder limit, participants) as stored."""
+        if not vals.get("partner_email"):
             return
         name, email = tools.parse_contact_from_email(vals["partner_email"])
         if email:
@@ -595,12 +606,9 @@ class TicketTicket(models.Model):
 
     @api.model
     def _routing_company(self, message_dict):
-        """The company of the address that received the mail."""
-        server_id = self.env.context.get("default_fetchmail_server_id")
-        if server_id:
-            server = self.env["fetchmail.server"].sudo().browse(server_id)
-            if server.queue_id:
-                return server.queue_id.company_id
+        """The company of the address that received the mail: a queue alias
+        among the recipients, else the queue of the mailbox it was fetched
+        from, else the current company."""
         recipients = tools.email_normalize_all(
             ",".join(filter(None, (message_dict.get("recipients"), message_dict.get("to"))))
         )
@@ -614,6 +622,11 @@ class TicketTicket(models.Model):
             )
             if len(queues.company_id) == 1:
                 return queues.company_id
+        server_id = self.env.context.get("default_fetchmail_server_id")
+        if server_id:
+            server = self.env["fetchmail.server"].sudo().browse(server_id)
+            if server.queue_id:
+                return server.queue_id.company_id
         return self.env.company
 
     def _is_participant(self, email_from):
@@ -647,7 +660,14 @@ class TicketTicket(models.Model):
         """Remember who acted last; a customer writing again reopens the ticket.
         The mail that opened a ticket gets the queue's autoresponse."""
         if self.env.context.get("ticket_autoreply_pending") and message.message_type == "email":
-            self.with_context(ticket_autoreply_pending=False)._send_autoresponse(message)
+            try:
+                with self.env.cr.savepoint():
+                    self.with_context(ticket_autoreply_pending=False)._send_autoresponse(
+                        message
+                    )
+            except Exception:
+                # a broken template must not refuse the customer's mail
+                _logger.exception("Autoresponse for ticket %s failed", self.number)
         if message.message_type in ("email", "comment") and not message.subtype_id.internal:
             by_agent = any(not user.share for user in message.author_id.user_ids)
             vals = {
@@ -761,6 +781,7 @@ class TicketTicket(models.Model):
             for address in domains.mapped("catchall_email")
             + domains.mapped("bounce_email")
             + domains.mapped("default_from_email")
+            + self.env["res.company"].sudo().search([]).mapped("email")
         }
         if email in own:
             return True

@@ -1,6 +1,7 @@
 import ast
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common_mail import TicketMailCommon
 
@@ -111,3 +112,44 @@ class TestTicketAutoresponder(TicketMailCommon):
         with self.mock_mail_gateway():
             self._receive("kunde.gateway@example.com", "Ohne Bestätigung")
         self.assertFalse(self._autoresponses())
+
+    def test_limit_counts_any_spelling_of_the_address(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "ticket_system.autoresponder_limit_per_hour", 2
+        )
+        with self.mock_mail_gateway():
+            for index, sender in enumerate(
+                ("LoopBot@Robot.example", "loopbot@robot.example", "Bot <LOOPBOT@robot.EXAMPLE>")
+            ):
+                self._receive(sender, f"Schleife {index}")
+        self.assertEqual(len(self._autoresponses()), 2)
+
+    @mute_logger(
+        "odoo.addons.ticket_system.models.ticket_ticket",
+        "odoo.addons.mail.models.mail_render_mixin",
+    )
+    def test_broken_template_does_not_lose_the_mail(self):
+        template = self.env.ref("ticket_system.mail_template_ticket_autoresponder").copy(
+            {"subject": "{{ object.no_such_field }}"}
+        )
+        self.queue.autoresponder_template_id = template
+        with self.mock_mail_gateway():
+            ticket = self._receive("kunde.gateway@example.com", "Trotz Fehler angekommen")
+        self.assertEqual(len(ticket), 1)
+        self.assertFalse(self._autoresponses())
+
+    def test_mailbox_only_queue_answers_from_mailbox(self):
+        queue = self.env["ticket.queue"].create({"name": "Shop Service"})
+        self.env["fetchmail.server"].create(
+            {
+                "name": "Shop",
+                "server_type": "imap",
+                "server": "imap.shop.invalid",
+                "user": "service@shop.example",
+                "password": "x",
+                "queue_id": queue.id,
+            }
+        )
+        ticket = self.env["ticket.ticket"].create({"name": "Postfach", "queue_id": queue.id})
+        self.assertIn("<service@shop.example>", ticket._notify_get_reply_to()[ticket.id])
+        self.assertIn("<service@shop.example>", queue._ticket_email_from())
