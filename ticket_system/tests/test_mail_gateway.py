@@ -237,3 +237,43 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAA
             email_normalize(r["email"]) for r in ticket._message_get_suggested_recipients()
         }
         self.assertTrue({"einkauf@kunde.example", "lager@kunde.example"} <= suggested)
+
+    def test_subject_tag_resolved_in_company_of_addressed_queue(self):
+        """Fetched through company A's mailbox but sent to company B's queue
+        address: the tag names a ticket of company B."""
+        queue_b = self.env["ticket.queue"].create(
+            {
+                "name": "Service B",
+                "company_id": self.company_2.id,
+                "alias_name": "service-b",
+                "alias_domain_id": self.mail_alias_domain_c2.id,
+            }
+        )
+        ticket_b = self.env["ticket.ticket"].create(
+            {"name": "Anfrage an B", "queue_id": queue_b.id, "partner_id": self.customer.id}
+        )
+        server_a = self.env["fetchmail.server"].create(
+            {
+                "name": "mailbox A",
+                "server_type": "imap",
+                "server": "imap.a.invalid",
+                "user": "postfach@a.example",
+                "password": "x",
+                "queue_id": self.queue.id,
+            }
+        )
+        mail = self.format(
+            MAIL_TEMPLATE,
+            to=queue_b.alias_email,
+            subject=f"Re: [{ticket_b.number}] Anfrage an B",
+            email_from="kunde.gateway@example.com",
+            msg_id="<company-b-1@example.com>",
+        )
+        with self.mock_mail_gateway():
+            self.env["mail.thread"].with_context(
+                fetchmail_cron_running=True, default_fetchmail_server_id=server_a.id
+            ).sudo().message_process("ticket.ticket", mail)
+        self.assertEqual(
+            ticket_b.message_ids.filtered(lambda m: m.message_type == "email").message_id,
+            "<company-b-1@example.com>",
+        )
