@@ -90,8 +90,13 @@ class TicketTicket(models.Model):
     priority = fields.Selection(
         TICKET_PRIORITIES, default="0", required=True, index=True, tracking=True
     )
-    billable = fields.Boolean(help="Work on this ticket is charged to the customer.")
-    time_spent = fields.Float(string="Time Spent (h)", aggregator="sum")
+    # internal working data, not for portal users
+    billable = fields.Boolean(
+        help="Work on this ticket is charged to the customer.", groups="base.group_user"
+    )
+    time_spent = fields.Float(
+        string="Time Spent (h)", aggregator="sum", groups="base.group_user"
+    )
     date_deadline = fields.Date(string="Deadline", index=True, tracking=True, copy=False)
     partner_id = fields.Many2one(
         "res.partner", string="Customer", index=True, tracking=True
@@ -125,7 +130,12 @@ class TicketTicket(models.Model):
     )
     partner_ticket_count = fields.Integer(compute="_compute_partner_ticket_count")
     tag_ids = fields.Many2many(
-        "ticket.tag", "ticket_ticket_tag_rel", "ticket_id", "tag_id", string="Tags"
+        "ticket.tag",
+        "ticket_ticket_tag_rel",
+        "ticket_id",
+        "tag_id",
+        string="Tags",
+        groups="base.group_user",
     )
     parent_id = fields.Many2one(
         "ticket.ticket",
@@ -140,7 +150,9 @@ class TicketTicket(models.Model):
     child_progress = fields.Float(
         string="Sub-ticket Progress", compute="_compute_child_progress"
     )
-    owner_ids = fields.One2many("ticket.owner", "ticket_id", string="Owners", copy=True)
+    owner_ids = fields.One2many(
+        "ticket.owner", "ticket_id", string="Owners", copy=True, groups="base.group_user"
+    )
     invoice_ids = fields.Many2many(
         "account.move",
         "ticket_ticket_account_move_rel",
@@ -175,6 +187,7 @@ class TicketTicket(models.Model):
         string="Mailbox",
         readonly=True,
         copy=False,
+        groups="base.group_user",
         help="Incoming mail account this ticket came from.",
     )
 

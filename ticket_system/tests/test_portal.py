@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -50,3 +51,10 @@ class TestTicketPortal(HttpCase):
 
     def test_access_url(self):
         self.assertEqual(self.own.access_url, f"/my/tickets/{self.own.id}")
+
+    def test_portal_user_cannot_read_internal_fields(self):
+        ticket = self.own.with_user(self.portal_user)
+        self.assertEqual(ticket.name, "Meine Rücksendung")
+        for field in ("time_spent", "billable", "tag_ids", "owner_ids", "fetchmail_server_id"):
+            with self.subTest(field=field), self.assertRaises(AccessError):
+                ticket.read([field])

@@ -32,7 +32,7 @@ registry.category("web_tour.tours").add("ticket_system_tour", {
         },
         {
             content: "Saved: the ticket got its number",
-            trigger: ".o_form_saved .o_field_widget[name='number'] span:contains('T0')",
+            trigger: ".o_form_saved .o_field_widget[name='number'] span:contains('T')",
         },
         {
             content: "Back to the tickets",
