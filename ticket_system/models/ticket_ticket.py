@@ -4,6 +4,7 @@ import re
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.tools.mail import email_split_and_format
 
 _logger = logging.getLogger(__name__)
 
@@ -920,14 +921,52 @@ class TicketTicket(models.Model):
         )
 
     def message_post(self, **kwargs):
-        """Answers and status mails of agents leave from the queue's address."""
-        if (
+        """Answers and status mails of agents leave from the queue's address;
+        an agent's answer goes to the sender and the CC of the ticket."""
+        by_agent = (
             len(self) == 1
-            and self.queue_id
-            and kwargs.get("email_from") in (None, False, self.env.user.email_formatted)
             and kwargs.get("message_type", "notification") in ("comment", "auto_comment")
             and not self.env.user.share
+        )
+        if (
+            by_agent
+            and self.queue_id
+            and kwargs.get("email_from") in (None, False, self.env.user.email_formatted)
         ):
             kwargs["email_from"] = self.queue_id._ticket_email_from(self.env.user)
             kwargs.setdefault("author_id", self.env.user.partner_id.id)
+        if by_agent and kwargs.get("message_type") == "comment" and self._is_public_post(kwargs):
+            recipients = self._reply_recipients()
+            kwargs["partner_ids"] = list(
+                dict.fromkeys(list(kwargs.get("partner_ids") or []) + recipients.ids)
+            )
         return super().message_post(**kwargs)
+
+    def _is_public_post(self, post_values):
+        """Whether a message_post call is a message (not an internal note)."""
+        if post_values.get("subtype_xmlid"):
+            return post_values["subtype_xmlid"] == "mail.mt_comment"
+        subtype_id = post_values.get("subtype_id")
+        return bool(subtype_id) and not self.env["mail.message.subtype"].browse(
+            subtype_id
+        ).internal
+
+    def _reply_recipients(self):
+        """Partners for the ticket's sender address and its CC addresses, found
+        by address or created, so that an answer reaches them all."""
+        self.ensure_one()
+        emails = [self.partner_email] if self.partner_email and not self.partner_id else []
+        emails += email_split_and_format(self.email_cc or "")
+        own = {e for e in tools.email_normalize_all(",".join(emails)) if self._is_own_address(e)}
+        emails = [e for e in emails if tools.email_normalize(e) not in own]
+        if not emails:
+            return self.partner_id
+        if self.partner_email and not self.partner_id and self.partner_name:
+            emails[0] = tools.formataddr((self.partner_name, self.partner_email))
+        # sudo: mailing needs partners for the addresses; agents may lack the
+        # right to create contacts, and only these addresses are created
+        partners = self.sudo()._mail_find_partner_from_emails(
+            emails, records=self, force_create=True
+        )
+        found = self.env["res.partner"].browse([p.id for p in partners if p])
+        return self.partner_id | found

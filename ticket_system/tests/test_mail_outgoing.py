@@ -1,4 +1,5 @@
 from odoo.tests import tagged
+from odoo import tools
 from odoo.tools import mute_logger
 
 from .common_mail import MAIL_TEMPLATE, TicketMailCommon
@@ -125,3 +126,37 @@ class TestTicketMailOutgoing(TicketMailCommon):
         self.assertEqual(
             len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 1
         )
+
+    def test_answer_goes_to_sender_and_cc(self):
+        """Unknown sender with colleagues in CC: the agent's answer reaches all
+        of them, an internal note none of them."""
+        with self.mock_mail_gateway():
+            self._receive(
+                "Neu Kunde <neu.kunde@firma.example>",
+                "Anfrage mit Kopie",
+                cc="Chefin <chefin@firma.example>, lager@firma.example",
+            )
+        ticket = self.env["ticket.ticket"].search([("name", "=", "Anfrage mit Kopie")])
+        self.assertFalse(ticket.partner_id)
+        with self.mock_mail_gateway():
+            ticket.with_user(self.agent).message_post(
+                body="Intern: erst Lager fragen",
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+        self.assertFalse(self._new_mails.filtered(lambda m: m.recipient_ids.filtered("partner_share")))
+        with self.mock_mail_gateway():
+            ticket.with_user(self.agent).message_post(
+                body="Wir kümmern uns darum.",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        sent_to = {
+            email
+            for mail in self._mails
+            for email in tools.email_normalize_all(",".join(mail["email_to"]))
+        }
+        self.assertEqual(
+            sent_to, {"neu.kunde@firma.example", "chefin@firma.example", "lager@firma.example"}
+        )
+        self.assertFalse(ticket.partner_id, "the sender stays an address on the ticket")
