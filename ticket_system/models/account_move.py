@@ -1,8 +1,10 @@
-from odoo import Command, api, fields, models
+from odoo import fields, models
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "ticket.document.mixin"]
+    _ticket_document_field = "invoice_ids"
 
     ticket_ids = fields.Many2many(
         "ticket.ticket",
@@ -12,39 +14,3 @@ class AccountMove(models.Model):
         string="Tickets",
         copy=False,
     )
-    ticket_count = fields.Integer(compute="_compute_ticket_count")
-
-    @api.depends("ticket_ids")
-    def _compute_ticket_count(self):
-        for move in self:
-            move.ticket_count = len(move.ticket_ids)
-
-    def action_view_tickets(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "ticket_system.ticket_ticket_action"
-        )
-        action["domain"] = [("invoice_ids", "in", self.ids)]
-        action["context"] = {
-            "default_partner_id": self.partner_id.id,
-            "default_invoice_ids": [Command.set(self.ids)],
-        }
-        return action
-
-    def action_create_ticket(self):
-        """Open a new ticket for this invoice's customer, linked to it."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("New Ticket"),
-            "res_model": "ticket.ticket",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-            "context": {
-                "default_partner_id": self.partner_id.id,
-                "default_invoice_ids": [Command.set(self.ids)],
-                "default_company_id": self.company_id.id,
-                "default_name": self.env._("Regarding %(invoice)s", invoice=self.name),
-            },
-        }

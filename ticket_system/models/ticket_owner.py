@@ -29,15 +29,18 @@ class TicketOwner(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        # owning a ticket grants access to it: only who may edit the ticket
-        # may add owners (the owner rule alone would accept any ticket)
-        self.env["ticket.ticket"].browse(
+        # owning a ticket grants access to it: only who may edit the ticket may
+        # add owners (the owner rule alone accepts any ticket), except on the
+        # tickets this user is creating right now
+        tickets = self.env["ticket.ticket"].browse(
             {vals["ticket_id"] for vals in vals_list if vals.get("ticket_id")}
-        ).check_access("write")
+        )
+        tickets._check_owner_access()
         return super().create(vals_list)
 
     def write(self, vals):
-        self.ticket_id.check_access("write")
+        tickets = self.ticket_id
         if vals.get("ticket_id"):
-            self.env["ticket.ticket"].browse(vals["ticket_id"]).check_access("write")
+            tickets |= self.env["ticket.ticket"].browse(vals["ticket_id"])
+        tickets._check_owner_access()
         return super().write(vals)

@@ -423,6 +423,17 @@ class TicketTicket(models.Model):
             for ticket, vals in zip(self, vals_list, strict=True)
         ]
 
+    def _check_owner_access(self):
+        """Changing the owners of a ticket needs write access to it; tickets the
+        user creates in this very transaction are theirs to staff."""
+        if self.env.su:
+            return
+        # sudo: who created a ticket and when, for tickets maybe not readable yet
+        created_now = self.sudo().filtered(
+            lambda t: t.create_uid == self.env.user and t.create_date == self.env.cr.now()
+        )
+        (self - created_now.with_env(self.env)).check_access("write")
+
     @api.model
     def _split_partner_email(self, vals):
         """'Max Muster <Max@Example.com>' -> name and normalized address: the

@@ -109,6 +109,24 @@ class TestAgentAccess(TicketCommon):
             own_line.ticket_id = self.ticket_billing
         with self.assertRaises(AccessError):
             self.ticket_billing.with_user(self.user_agent).read(["name"])
+        # a ticket the agent creates in a queue of others is theirs to staff
+        created = self.env["ticket.ticket"].create(
+            {
+                "name": "Für die Buchhaltung",
+                "queue_id": self.queue_billing.id,
+                "owner_ids": [
+                    Command.create({"user_id": self.user_agent.id}),
+                    Command.create({"user_id": self.user_agent_2.id}),
+                ],
+            }
+        )
+        self.assertEqual(created.owner_ids.user_id, self.user_agent | self.user_agent_2)
+        self.assertEqual(
+            self.env["ticket.ticket"].create(
+                {"name": "Noch eins", "queue_id": self.queue_billing.id}
+            ).owner_ids.user_id,
+            self.user_agent,
+        )
 
     @users("ticket_agent")
     def test_agent_creates_and_works_tickets(self):
