@@ -383,7 +383,8 @@ class TicketTicket(models.Model):
             "ticket_system.ticket_role_creator", raise_if_not_found=False
         )
         add_creator = not self.env.su and self.env.user._is_internal()
-        now = fields.Datetime.now()
+        # the transaction time: a ticket and its first message share one timestamp
+        now = self.env.cr.now()
         for vals in vals_list:
             self._split_partner_email(vals)
             company_id = self._company_id_for_vals(vals)
@@ -696,7 +697,7 @@ class TicketTicket(models.Model):
         if message.message_type in ("email", "comment") and not message.subtype_id.internal:
             by_agent = any(not user.share for user in message.author_id.user_ids)
             vals = {
-                "date_last_action": fields.Datetime.now(),
+                "date_last_action": self.env.cr.now(),
                 "last_action_by": "agent" if by_agent else "customer",
             }
             if not by_agent:
