@@ -160,3 +160,21 @@ class TestTicketMailOutgoing(TicketMailCommon):
             sent_to, {"neu.kunde@firma.example", "chefin@firma.example", "lager@firma.example"}
         )
         self.assertFalse(ticket.partner_id, "the sender stays an address on the ticket")
+
+    def test_reply_quote_depth(self):
+        ticket = self.ticket.with_user(self.agent)
+        for index in range(4):
+            ticket.message_post(
+                body=f"Nachricht {index}",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        for quote, expected in (("last_3", {1, 2, 3}), ("all", {0, 1, 2, 3})):
+            self.queue.reply_quote = quote
+            with self.subTest(quote=quote), self.mock_mail_gateway():
+                ticket.message_post(
+                    body=f"Antwort {quote}", message_type="comment", subtype_xmlid="mail.mt_comment"
+                )
+                body = self._new_mails.filtered(lambda m: f"Antwort {quote}" in m.body_html).body_html
+                quoted = {index for index in range(4) if f"Nachricht {index}" in body}
+                self.assertEqual(quoted, expected)
