@@ -373,25 +373,22 @@ class TicketTicket(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        companies = self.env["res.company"].browse(
-            {self._company_id_for_vals(vals) for vals in vals_list}
-        )
-        self._ensure_sequences(companies)
         # sudo: agents may not read ir.sequence configuration, only draw numbers
         Sequence = self.env["ir.sequence"].sudo()
-        creator_role = self.env.ref(
-            "ticket_system.ticket_role_creator", raise_if_not_found=False
-        )
         add_creator = not self.env.su and self.env.user._is_internal()
+        if add_creator:
+            creator_role = self.env.ref(
+                "ticket_system.ticket_role_creator", raise_if_not_found=False
+            )
         # the transaction time: a ticket and its first message share one timestamp
         now = self.env.cr.now()
         for vals in vals_list:
             self._split_partner_email(vals)
-            company_id = self._company_id_for_vals(vals)
+            company = self.env["res.company"].browse(self._company_id_for_vals(vals))
             if vals.get("number", "/") == "/":
-                vals["number"] = Sequence.with_company(company_id).next_by_code(
+                vals["number"] = Sequence.with_company(company).next_by_code(
                     "ticket.ticket"
-                )
+                ) or self._ensure_sequence(company).next_by_id()
             vals.setdefault("date_last_action", now)
             if not vals.get("last_action_by"):
                 vals["last_action_by"] = (
@@ -461,27 +458,23 @@ class TicketTicket(models.Model):
         )
 
     @api.model
-    def _ensure_sequences(self, companies):
-        """Each company numbers its tickets with its own sequence."""
+    def _ensure_sequence(self, company):
+        """Each company numbers its tickets with its own sequence, created on
+        its first ticket."""
         # sudo: sequences are configuration; agents creating tickets only need one
-        Sequence = self.env["ir.sequence"].sudo()
-        existing = Sequence.search(
-            [("code", "=", "ticket.ticket"), ("company_id", "in", companies.ids)]
-        ).company_id
-        missing = companies - existing
-        if missing:
-            Sequence.create(
-                [
-                    {
-                        "name": self.env._("Ticket (%(company)s)", company=company.name),
-                        "code": "ticket.ticket",
-                        "prefix": "T",
-                        "padding": 5,
-                        "company_id": company.id,
-                    }
-                    for company in missing
-                ]
+        return (
+            self.env["ir.sequence"]
+            .sudo()
+            .create(
+                {
+                    "name": self.env._("Ticket (%(company)s)", company=company.name),
+                    "code": "ticket.ticket",
+                    "prefix": "T",
+                    "padding": 5,
+                    "company_id": company.id,
+                }
             )
+        )
 
     # ------------------------------------------------------------
     # ACTIONS
@@ -700,13 +693,14 @@ class TicketTicket(models.Model):
                 "date_last_action": self.env.cr.now(),
                 "last_action_by": "agent" if by_agent else "customer",
             }
-            if not by_agent:
-                waiting = self.env.ref("ticket_system.ticket_stage_waiting")
-                solved = self.env.ref("ticket_system.ticket_stage_solved")
-                if self.stage_id in waiting | solved:
-                    in_progress = self.env.ref("ticket_system.ticket_stage_in_progress")
-                    if self._stage_allowed(in_progress):
-                        vals["stage_id"] = in_progress.id
+            xmlid_to_id = self.env["ir.model.data"]._xmlid_to_res_id
+            if not by_agent and self.stage_id.id in (
+                xmlid_to_id("ticket_system.ticket_stage_waiting", raise_if_not_found=False),
+                xmlid_to_id("ticket_system.ticket_stage_solved", raise_if_not_found=False),
+            ):
+                in_progress = self.env.ref("ticket_system.ticket_stage_in_progress")
+                if self._stage_allowed(in_progress):
+                    vals["stage_id"] = in_progress.id
             self.write(vals)
         return super()._message_post_after_hook(message, msg_vals)
 
@@ -742,11 +736,13 @@ class TicketTicket(models.Model):
         address (known customer or not) and marked as automatic."""
         self.ensure_one()
         queue = self.queue_id
+        email = tools.email_normalize(self.partner_email or "")
+        if not (queue.autoresponder and email):
+            return
         template = queue.autoresponder_template_id or self.env.ref(
             "ticket_system.mail_template_ticket_autoresponder", raise_if_not_found=False
         )
-        email = tools.email_normalize(self.partner_email or "")
-        if not (queue.autoresponder and template and email):
+        if not template:
             return
         if self._is_own_address(email) or self._autoresponse_limit_reached(email):
             return
