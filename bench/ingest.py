@@ -5,6 +5,13 @@ the superuser environment of a database with ticket_system installed:
 
     odoo-bin shell -c odoo.conf -d DB --no-http --log-level=warn < bench/ingest.py
 
+If OCA's helpdesk_mgmt (18.0) is installed in the same database, the same load
+then runs against it for comparison (see TARGETS), after a rollback; otherwise
+that run prints "helpdesk_mgmt is not installed: skipped". helpdesk_mgmt is not
+a dependency of this project: install it only into a throw-away database, with
+an addons_path entry pointing at a directory that holds its helpdesk_mgmt folder
+(e.g. unpacked from OCA's wheel odoo-addon-helpdesk-mgmt, under odoo/addons/).
+
 Feeds BENCH_MAILS raw mails (default 1000) to a queue's address through
 env["mail.thread"].message_process, as the mailgate script does (the fetchmail
 cron adds a savepoint per mail): 70% open new tickets, 30% are replies, half of
@@ -22,11 +29,16 @@ mail does; nothing is committed and all is rolled back at the end. WARMUP new
 mails come first, unmeasured, so that Odoo's caches are warm. BENCH_PRELOAD=N
 first creates N plain tickets (default 0): does a larger table slow ingest?
 
-Prints mails/s and SQL queries per mail for each batch and kind of mail, the
-statements whose count per mail differs between the first and the last batch
-(a count growing with the data is a bug: it scales with the database), and the
-slowest statements. Exits non-zero if a mail is threaded wrong or does not
-open its ticket.
+Prints, for each target, mails/s and SQL queries per mail for each batch and
+kind of mail, the outgoing mails (mail.mail: autoresponse, notifications) each
+kind of mail queued, the statements whose count per mail differs between the
+first and the last batch (a count growing with the data is a bug: it scales
+with the database), and the slowest statements. Exits non-zero if a mail is
+threaded wrong or does not open its ticket. helpdesk_mgmt threads by headers
+only: a reply with only the ticket number in the subject ("Re: [HT00042] ...")
+opens a new ticket there. That is counted, not an error: the "tag" columns show
+the cost of what helpdesk_mgmt does with such a mail, and the report says where
+those mails went.
 """
 
 import collections
@@ -75,6 +87,54 @@ BODIES = [
 REPLY_BODY = "Hallo,\n\nhier noch eine Ergänzung zu meiner Anfrage: {order}.\n\nGruß\n{name}\n"
 
 
+# What differs between the systems under test. "values" are a preloaded
+# ticket's creation values (BENCH_PRELOAD), without the container field;
+# "tag_threads": a reply with only the ticket tag in its subject must reach its
+# ticket (else it is only classified); "check": a container's expected setup.
+TARGETS = [
+    {
+        "module": "ticket_system",
+        "title": "mail ingest",
+        "ticket": "ticket.ticket",
+        "tickets": "tickets",
+        "container": "ticket.queue",
+        "container_noun": "queue",
+        "field": "queue_id",
+        "values": lambda index: {
+            "name": f"Altfall {index}",
+            "partner_email": f"altkunde{index % 5000}@kunden.example",
+            "channel": "email",
+        },
+        "tag_threads": True,
+        "check": lambda queue: queue.autoresponder or "the default queue confirms new tickets",
+    },
+    {
+        "module": "helpdesk_mgmt",
+        "title": "mail ingest (OCA helpdesk_mgmt)",
+        "ticket": "helpdesk.ticket",
+        "tickets": "helpdesk tickets",
+        "container": "helpdesk.ticket.team",
+        "container_noun": "team",
+        "field": "team_id",
+        "values": lambda index: {
+            "name": f"Altfall {index}",
+            "description": "<p>Altfall</p>",
+            "partner_email": f"altkunde{index % 5000}@kunden.example",
+        },
+        "tag_threads": False,
+        "check": lambda team: True,
+    },
+]
+
+
+def _installed(env, target):
+    return target["ticket"] in env and bool(
+        env["ir.module.module"].search_count(
+            [("name", "=", target["module"]), ("state", "=", "installed")]
+        )
+    )
+
+
 def _mail(msg_id, from_name, from_email, to, subject, body, extra=""):
     """A raw RFC 822 mail as an MTA hands it over: 8-bit UTF-8 body, RFC 2047 headers."""
     return (
@@ -107,15 +167,16 @@ def _plan(rng):
     return plan
 
 
-def _setup(env):
-    """A queue with its own address and the customers who write to it."""
+def _setup(env, target):
+    """A queue (team) with its own address and the customers who write to it."""
     company = env.company
     if not company.alias_domain_id:
         company.alias_domain_id = env["mail.alias.domain"].create({"name": "bench.example"})
-    queue = env["ticket.queue"].create(
+    container = env[target["container"]].create(
         {"name": "Bench Kundendienst", "alias_name": f"bench-{uuid.uuid4().hex[:6]}"}
     )
-    assert queue.autoresponder, "the default queue confirms new tickets"
+    check = target["check"](container)
+    assert check is True, check
     known = env["res.partner"].create(
         [
             {
@@ -131,28 +192,23 @@ def _setup(env):
         False: [(f"Anonyme Person {index}", f"anon{index}@gmx.example") for index in range(300)],
     }
     if PRELOAD:
-        Ticket = env["ticket.ticket"].with_context(
+        Ticket = env[target["ticket"]].with_context(
             tracking_disable=True, mail_create_nolog=True, mail_notrack=True
         )
         for start in range(0, PRELOAD, 1000):
             Ticket.create(
                 [
-                    {
-                        "name": f"Altfall {index}",
-                        "queue_id": queue.id,
-                        "partner_email": f"altkunde{index % 5000}@kunden.example",
-                        "channel": "email",
-                    }
+                    {**target["values"](index), target["field"]: container.id}
                     for index in range(start, min(PRELOAD, start + 1000))
                 ]
             )
             env.cr.flush()
             env.cr.clear()
         # as autovacuum would: the planner sees the table as it is now
-        env.cr.execute("ANALYZE ticket_ticket")
+        env.cr.execute(f'ANALYZE "{Ticket._table}"')
     env.cr.flush()
     env.cr.clear()
-    return queue, senders
+    return container, senders
 
 
 class QueryLog:
@@ -185,13 +241,20 @@ class QueryLog:
         self.times[key] += delay
 
 
-def main(env):
+def _outgoing(cr):
+    """Outgoing mails queued so far (counted outside the measured time)."""
+    cr.execute("SELECT count(*) FROM mail_mail")
+    return cr.fetchone()[0]
+
+
+def main(env, target):
     rng = random.Random(4711)
     run = uuid.uuid4().hex[:8]
-    queue, senders = _setup(env)
-    address = queue.alias_email
+    container, senders = _setup(env, target)
+    address = container.alias_email
+    field = target["field"]
     Thread = env["mail.thread"]
-    Ticket = env["ticket.ticket"]
+    Ticket = env[target["ticket"]]
     tickets_before = Ticket.search_count([])
     plan = _plan(rng)
     # a few new tickets first, not measured: they fill Odoo's caches and give
@@ -206,6 +269,9 @@ def main(env):
     errors = []
     batches = []
     current = None
+    outgoing = collections.Counter()  # mail.mail queued, by kind (measured mails)
+    tag_outcome = collections.Counter()  # where tag-only replies went
+    cr = env.cr
     for index, step in enumerate(steps):
         kind = "new" if step == "warmup" else step
         measured = step != "warmup"
@@ -242,7 +308,7 @@ def main(env):
                 raw = _mail(msg_id, name, email, address, f"Re: [{number}] {subject}", body)
             expected = ticket_id
 
-        cr = env.cr
+        mails_before = _outgoing(cr) if measured else 0
         log = current["log"][kind] if measured else contextlib.nullcontext()
         with log:
             queries = cr.sql_log_count
@@ -257,17 +323,28 @@ def main(env):
             current["mails"][kind] += 1
             current["queries"][kind] += queries
             current["seconds"][kind] += seconds
+            outgoing[kind] += _outgoing(cr) - mails_before
 
         if kind == "new":
             ticket = Ticket.browse(res_id)
-            if not res_id or ticket.queue_id != queue or ticket.name != subject:
-                errors.append(f"mail {index}: no new ticket in the queue (got {res_id})")
+            if not res_id or ticket[field] != container or ticket.name != subject:
+                noun = target["container_noun"]
+                errors.append(f"mail {index}: no new ticket in the {noun} (got {res_id})")
             else:
                 opened[known].append((res_id, ticket.number, subject, name, email, msg_id))
-        elif res_id != expected:
+        elif res_id == expected:
+            if kind == "tag":
+                tag_outcome["threaded into its ticket"] += 1
+        elif kind == "header" or target["tag_threads"]:
             errors.append(f"mail {index} ({kind} reply): went to {res_id}, not ticket {expected}")
+        else:
+            ticket = Ticket.browse(res_id)
+            if res_id and ticket.exists() and ticket[field] == container and res_id > expected:
+                tag_outcome["opened a new ticket"] += 1
+            else:
+                tag_outcome[f"went elsewhere ({res_id})"] += 1
 
-    _report(env, queue, batches, plan, tickets_before)
+    _report(env, target, container, batches, plan, tickets_before, outgoing, tag_outcome)
     if errors:
         print(f"\n{len(errors)} mails were not processed right:")
         print("\n".join(f"  {error}" for error in errors[:20]))
@@ -278,16 +355,16 @@ def _per_mail(total, count):
     return total / count if count else 0.0
 
 
-def _report(env, queue, batches, plan, tickets_before):
+def _report(env, target, container, batches, plan, tickets_before, outgoing, tag_outcome):
     counts = collections.Counter(plan)
     print(
-        f"\nmail ingest: {len(plan)} mails through mail.thread.message_process, batches of "
-        f"{BATCH}: {counts['new']} new, {counts['header']} replies by headers, "
+        f"\n{target['title']}: {len(plan)} mails through mail.thread.message_process, "
+        f"batches of {BATCH}: {counts['new']} new, {counts['header']} replies by headers, "
         f"{counts['tag']} replies by subject tag only"
     )
     print(
-        f"database {env.cr.dbname}: {tickets_before} tickets before "
-        f"(preloaded {PRELOAD}), queue address {queue.alias_email}"
+        f"database {env.cr.dbname}: {tickets_before} {target['tickets']} before "
+        f"(preloaded {PRELOAD}), {target['container_noun']} address {container.alias_email}"
     )
     header = (
         f"{'batch':>5} {'mails':>6} {'mails/s':>8} {'ms/mail':>8} {'queries/mail':>13}   "
@@ -313,10 +390,20 @@ def _report(env, queue, batches, plan, tickets_before):
         f"{'all':>5} {len(plan):>6} {len(plan) / total_seconds:8.1f} "
         f"{1000 * total_seconds / len(plan):8.1f} {total_queries / len(plan):13.1f}"
     )
-    tickets = env["ticket.ticket"].search_count([("queue_id", "=", queue.id)])
+    tickets = env[target["ticket"]].search_count([(target["field"], "=", container.id)])
     print(
-        f"tickets opened in the queue: {tickets - PRELOAD} "
+        f"tickets opened in the {target['container_noun']}: {tickets - PRELOAD} "
         f"(new mails: {counts['new']}, plus {WARMUP} unmeasured warm-up mails)"
+    )
+    if not target["tag_threads"]:
+        print(
+            f"replies by subject tag only ({counts['tag']}): "
+            + ", ".join(f"{count} {outcome}" for outcome, count in tag_outcome.most_common())
+            + f" - {target['module']} threads replies by their headers only"
+        )
+    print(
+        "outgoing mails queued per mail (autoresponse, notifications): "
+        + ", ".join(f"{kind} {_per_mail(outgoing[kind], counts[kind]):.2f}" for kind in KINDS)
     )
 
     if len(batches) < 2:
@@ -350,9 +437,15 @@ def _report(env, queue, batches, plan, tickets_before):
         print(f"  {before:6.2f} -> {1000 * seconds / mails[1]:6.2f}  {key[:150]}")
 
 
-try:
-    ok = main(env)  # noqa: F821 - provided by odoo shell
-finally:
-    env.cr.rollback()  # noqa: F821 - a benchmark leaves nothing behind
-if not ok:
+failed = False
+for target in TARGETS:
+    # ticket_system always runs (a missing model fails loudly); the others only where installed
+    if target is not TARGETS[0] and not _installed(env, target):  # noqa: F821 - odoo shell
+        print(f"\n{target['module']} is not installed: skipped")
+        continue
+    try:
+        failed |= not main(env, target)  # noqa: F821
+    finally:
+        env.cr.rollback()  # noqa: F821 - a benchmark leaves nothing behind
+if failed:
     sys.exit(1)
