@@ -36,27 +36,19 @@ class MailThread(models.AbstractModel):
         kept raw in ticket.mail.failure; returning False lets the fetch go on.
         Mail piped from an MTA keeps Odoo's behaviour: the error goes back to
         the MTA, which retries."""
+        options = {
+            "custom_values": custom_values,
+            "save_original": save_original,
+            "strip_attachments": strip_attachments,
+            "thread_id": thread_id,
+        }
         if not self.env.context.get("fetchmail_cron_running"):
-            return super().message_process(
-                model,
-                message,
-                custom_values=custom_values,
-                save_original=save_original,
-                strip_attachments=strip_attachments,
-                thread_id=thread_id,
-            )
+            return super().message_process(model, message, **options)
         # the mail is kept, not refused: no bounce to the sender (see mail.alias)
         self = self.with_context(ticket_mail_keep_failures=True)
         try:
             with self.env.cr.savepoint():
-                return super().message_process(
-                    model,
-                    message,
-                    custom_values=custom_values,
-                    save_original=save_original,
-                    strip_attachments=strip_attachments,
-                    thread_id=thread_id,
-                )
+                return super().message_process(model, message, **options)
         except Exception:  # noqa: BLE001 - any failure: keep the mail, go on
             error = traceback.format_exc()
             _logger.warning("Incoming mail failed, kept in ticket.mail.failure: %s", error)
