@@ -16,6 +16,7 @@
         "data/ticket_stage_data.xml",
         "data/mail_template_data.xml",
         "data/ir_config_parameter_data.xml",
+        "data/ir_cron_data.xml",
         "views/ticket_ticket_views.xml",
         "views/ticket_queue_views.xml",
         "views/ticket_stage_views.xml",

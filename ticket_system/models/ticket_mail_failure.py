@@ -10,6 +10,11 @@ from odoo.tools.mail import decode_message_header
 
 _logger = logging.getLogger(__name__)
 
+# a mail failing for a passing reason (a lock, a timeout, a server briefly
+# down) is retried by the cron, at most this often, an hour apart
+AUTO_RETRY_ATTEMPTS = 5
+AUTO_RETRY_BATCH = 50
+
 MESSAGE_ID_HEADER = re.compile(rb"^message-id:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.I | re.M)
 
 
@@ -209,6 +214,21 @@ class TicketMailFailure(models.Model):
                 },
             }
         return True
+
+    @api.model
+    def _cron_reprocess(self):
+        """Try failed mails again, an hour apart: passing causes heal by
+        themselves; what still fails after a few attempts waits for a manager."""
+        failures = self.search(
+            [
+                ("state", "=", "failed"),
+                ("attempt_count", "<", AUTO_RETRY_ATTEMPTS),
+                ("date_last_attempt", "<=", fields.Datetime.subtract(self.env.cr.now(), hours=1)),
+            ],
+            order="date_last_attempt",
+            limit=AUTO_RETRY_BATCH,
+        )
+        failures.action_reprocess()
 
     def _resulting_ticket(self):
         """The ticket that received the mail, found by its Message-Id."""

@@ -1,5 +1,6 @@
 import base64
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -209,3 +210,38 @@ class TestTicketMailFailure(TicketMailCommon):
                 failure = Failure._store(raw, error)
                 self.assertTrue(failure.exists())
                 self.assertNotIn("\x00", failure.error)
+
+    @mute_logger(
+        "odoo.addons.ticket_system.models.mail_thread",
+        "odoo.addons.ticket_system.models.ticket_mail_failure",
+    )
+    def test_cron_retries_a_few_times_an_hour_apart(self):
+        raw = (
+            b"From: kunde.gateway@example.com\r\n"
+            b"To: service@shop.example\r\n"
+            b"Subject: Spaeter nochmal\r\n"
+            b"Message-ID: <retry-1@example.com>\r\n"
+            b"\r\n"
+            b"Hallo\r\n"
+        )
+        sequence = self.env["ir.sequence"].search(
+            [("code", "=", "ticket.ticket"), ("company_id", "=", self.queue.company_id.id)]
+        )
+        sequence.prefix = "T%(no_such_placeholder)s"
+        self._fetch(raw)
+        failure = self.env["ticket.mail.failure"].search([("message_id", "=", "<retry-1@example.com>")])
+        Failure = self.env["ticket.mail.failure"]
+        Failure._cron_reprocess()
+        self.assertEqual(failure.attempt_count, 1, "not again within the hour")
+        failure.date_last_attempt = fields.Datetime.subtract(fields.Datetime.now(), hours=2)
+        Failure._cron_reprocess()
+        self.assertEqual(failure.attempt_count, 2, "retried after an hour, failed again")
+        failure.write({"attempt_count": 5, "date_last_attempt": "2020-01-01 00:00:00"})
+        Failure._cron_reprocess()
+        self.assertEqual(failure.attempt_count, 5, "given up: waits for a manager")
+        sequence.prefix = "T"
+        failure.attempt_count = 3
+        with self.mock_mail_gateway():
+            Failure._cron_reprocess()
+        self.assertEqual(failure.state, "done")
+        self.assertEqual(failure.ticket_id.name, "Spaeter nochmal")
