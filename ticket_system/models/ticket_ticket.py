@@ -744,7 +744,7 @@ class TicketTicket(models.Model):
         )
         if not template:
             return
-        if self._is_own_address(email) or self._autoresponse_limit_reached(email):
+        if self._own_addresses([email]) or self._autoresponse_limit_reached(email):
             return
         # sudo: the template is configuration, rendered for this one ticket
         template = template.sudo()
@@ -793,9 +793,14 @@ class TicketTicket(models.Model):
         )
 
     @api.model
-    def _is_own_address(self, email):
-        """Addresses of this database: aliases, catchall, bounce, default
-        sender and the mailboxes it fetches. Never answer those."""
+    def _own_addresses(self, emails):
+        """Those of the normalized ``emails`` that belong to this database:
+        aliases, catchall, bounce, default sender, company addresses and the
+        mailboxes it fetches. Never answer those. Same queries for any number
+        of addresses."""
+        emails = set(filter(None, emails))
+        if not emails:
+            return set()
         # sudo: mail configuration, read to avoid mailing ourselves in a loop
         domains = self.env["mail.alias.domain"].sudo().search([])
         own = {
@@ -805,14 +810,17 @@ class TicketTicket(models.Model):
             + domains.mapped("default_from_email")
             + self.env["res.company"].sudo().search([]).mapped("email")
         }
-        if email in own:
-            return True
-        return bool(
-            self.env["mail.alias"].sudo().search_count([("alias_full_name", "=", email)], limit=1)
-            or self.env["fetchmail.server"]
+        own |= set(
+            self.env["mail.alias"]
             .sudo()
-            .search_count([("user", "=ilike", email)], limit=1)
+            .search([("alias_full_name", "in", list(emails))])
+            .mapped("alias_full_name")
         )
+        own |= {
+            tools.email_normalize(login or "")
+            for login in self.env["fetchmail.server"].sudo().search([]).mapped("user")
+        }
+        return emails & own
 
     @api.model
     def _autoresponse_limit_reached(self, email):
@@ -965,7 +973,7 @@ class TicketTicket(models.Model):
         self.ensure_one()
         emails = [self.partner_email] if self.partner_email and not self.partner_id else []
         emails += email_split_and_format(self.email_cc or "")
-        own = {e for e in tools.email_normalize_all(",".join(emails)) if self._is_own_address(e)}
+        own = self._own_addresses(tools.email_normalize_all(",".join(emails)))
         emails = [e for e in emails if tools.email_normalize(e) not in own]
         if not emails:
             return self.partner_id

@@ -50,6 +50,15 @@ class TestTicketMailFailure(TicketMailCommon):
             }
         )
 
+    def _break_ticket_sequence(self):
+        """A configuration error a manager can make and fix: ticket creation
+        fails until the sequence prefix is repaired."""
+        sequence = self.env["ir.sequence"].search(
+            [("code", "=", "ticket.ticket"), ("company_id", "=", self.queue.company_id.id)]
+        )
+        sequence.prefix = "T%(no_such_placeholder)s"
+        return sequence
+
     def _fetch(self, raw):
         """message_process as fetchmail.server.fetch_mail calls it."""
         return (
@@ -127,10 +136,7 @@ class TestTicketMailFailure(TicketMailCommon):
             b"\r\n"
             b"Wann kommt meine Ware?\r\n"
         )
-        sequence = self.env["ir.sequence"].search(
-            [("code", "=", "ticket.ticket"), ("company_id", "=", self.queue.company_id.id)]
-        )
-        sequence.prefix = "T%(no_such_placeholder)s"
+        sequence = self._break_ticket_sequence()
         self.assertFalse(self._fetch(raw))
         failure = self.env["ticket.mail.failure"].search(
             [("message_id", "=", "<config-1@example.com>")]
@@ -185,10 +191,7 @@ class TestTicketMailFailure(TicketMailCommon):
             b"\r\n"
             b"Hallo\r\n"
         )
-        sequence = self.env["ir.sequence"].search(
-            [("code", "=", "ticket.ticket"), ("company_id", "=", self.queue.company_id.id)]
-        )
-        sequence.prefix = "T%(no_such_placeholder)s"
+        self._break_ticket_sequence()
         with self.mock_mail_gateway():
             self.assertFalse(self._fetch(raw))
             failure = self.env["ticket.mail.failure"].search(
@@ -224,10 +227,7 @@ class TestTicketMailFailure(TicketMailCommon):
             b"\r\n"
             b"Hallo\r\n"
         )
-        sequence = self.env["ir.sequence"].search(
-            [("code", "=", "ticket.ticket"), ("company_id", "=", self.queue.company_id.id)]
-        )
-        sequence.prefix = "T%(no_such_placeholder)s"
+        sequence = self._break_ticket_sequence()
         self._fetch(raw)
         failure = self.env["ticket.mail.failure"].search([("message_id", "=", "<retry-1@example.com>")])
         Failure = self.env["ticket.mail.failure"]
