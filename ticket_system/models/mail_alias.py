@@ -9,8 +9,9 @@ class MailAlias(models.Model):
     def _alias_bounce_incoming_email(self, message, message_dict, set_invalid=True):
         """A fetched mail that failed is kept in ticket.mail.failure and will be
         processed again: telling the sender it was refused would be wrong, and
-        so would flagging the queue address as broken."""
-        if self.env.context.get("ticket_mail_keep_failures"):
+        so would flagging the queue address as broken. A mail the alias
+        refuses (archived queue, contact policy) still gets its bounce."""
+        if self.env.context.get("ticket_mail_failure_kept"):
             return
         return super()._alias_bounce_incoming_email(
             message, message_dict, set_invalid=set_invalid

@@ -6,6 +6,7 @@ import traceback
 from email import message_from_bytes, policy
 
 from odoo import api, fields, models
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools.mail import decode_message_header
 
 _logger = logging.getLogger(__name__)
@@ -172,14 +173,19 @@ class TicketMailFailure(models.Model):
                     default_fetchmail_server_id=server.id, ticket_mail_keep_failures=True
                 )
             )
+            model, custom_values = failure._fallback_route()
             try:
                 with self.env.cr.savepoint():
                     MailThread.message_process(
-                        server.object_id.model or "ticket.ticket",
+                        model,
                         raw,
+                        custom_values=custom_values,
                         save_original=server.original,
                         strip_attachments=bool(server) and not server.attach,
                     )
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                # a passing conflict: Odoo retries the whole request or cron run
+                raise
             except Exception as exc:  # noqa: BLE001 - kept, shown to the manager
                 _logger.info("Failed mail %s failed again", failure.id, exc_info=True)
                 failure.write(
@@ -229,6 +235,19 @@ class TicketMailFailure(models.Model):
             limit=AUTO_RETRY_BATCH,
         )
         failures.action_reprocess()
+
+    def _fallback_route(self):
+        """Model and default values for a mail no alias or reply claims, as
+        the mailbox it came from would have given them: its model (tickets of
+        its queue), or none, so that Odoo finds "no possible route" as it did
+        on the first attempt. A deleted mailbox leaves its queue."""
+        self.ensure_one()
+        server = self.fetchmail_server_id.sudo()
+        if server:
+            return server.object_id.model or None, None
+        if self.queue_id:
+            return "ticket.ticket", {"queue_id": self.queue_id.id}
+        return None, None
 
     def _resulting_ticket(self):
         """The ticket that received the mail, found by its Message-Id."""

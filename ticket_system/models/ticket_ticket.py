@@ -4,6 +4,7 @@ import re
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools.mail import email_split_and_format
 
 _logger = logging.getLogger(__name__)
@@ -684,6 +685,9 @@ class TicketTicket(models.Model):
                     self.with_context(ticket_autoreply_pending=False)._send_autoresponse(
                         message
                     )
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                # a passing conflict: the whole mail is processed again
+                raise
             except Exception:
                 # a broken template must not refuse the customer's mail
                 _logger.exception("Autoresponse for ticket %s failed", self.number)

@@ -59,14 +59,53 @@ class TestTicketMailFailure(TicketMailCommon):
         sequence.prefix = "T%(no_such_placeholder)s"
         return sequence
 
-    def _fetch(self, raw):
+    def _fetch(self, raw, server=None):
         """message_process as fetchmail.server.fetch_mail calls it."""
+        server = server or self.server
         return (
             self.env["mail.thread"]
-            .with_context(fetchmail_cron_running=True, default_fetchmail_server_id=self.server.id)
+            .with_context(fetchmail_cron_running=True, default_fetchmail_server_id=server.id)
             .sudo()
-            .message_process(self.server.object_id.model, raw)
+            .message_process(server.object_id.model, raw)
         )
+
+    def _domain_mailbox(self):
+        """A mailbox collecting the mail of the whole domain: no queue, no
+        model; the aliases among the recipients route each mail."""
+        return self.env["fetchmail.server"].create(
+            {
+                "name": "Domain mailbox",
+                "server_type": "imap",
+                "server": "imap.shop.invalid",
+                "user": "alles@shop.example",
+                "password": "secret",
+            }
+        )
+
+    def _alias_mail(self, message_id, email_from="kunde.gateway@example.com"):
+        return (
+            f"From: Kunde <{email_from}>\r\n"
+            f"To: {self.queue_address}\r\n"
+            "Subject: Wo bleibt meine Bestellung?\r\n"
+            f"Message-ID: <{message_id}@example.com>\r\n"
+            "\r\n"
+            "Hallo\r\n"
+        ).encode()
+
+    def _assert_refused_with_bounce(self, raw, sender, reason):
+        """The alias refused a fetched mail: no ticket, nothing kept as failed,
+        and the sender was told why (a bounce, which Odoo sends at once)."""
+        with self.mock_mail_gateway():
+            self.assertFalse(self._fetch(raw, self._domain_mailbox()))
+        self.assertFalse(
+            self.env["ticket.ticket"].search([("name", "=", "Wo bleibt meine Bestellung?")])
+        )
+        self.assertFalse(self.env["ticket.mail.failure"].search([("email_from", "ilike", sender)]))
+        bounces = [mail for mail in self._mails if sender in str(mail["email_to"])]
+        self.assertEqual(len(bounces), 1, "the sender learns the mail was refused")
+        self.assertIn(reason, bounces[0]["body"])
+        self.assertEqual(bounces[0]["subject"], "Re: Wo bleibt meine Bestellung?")
+        self.assertNotEqual(self.queue.alias_id.alias_status, "invalid", "a refusal is no fault")
 
     @mute_logger("odoo.addons.ticket_system.models.mail_thread", "odoo.sql_db")
     def test_failing_mail_is_kept_raw_and_fetch_goes_on(self):
@@ -201,6 +240,71 @@ class TestTicketMailFailure(TicketMailCommon):
             failure.with_user(self.manager).action_reprocess()
         self.assertFalse(self._mails, "no bounce, neither on fetch nor on reprocess")
         self.assertNotEqual(self.queue.alias_id.alias_status, "invalid")
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_fetched_mail_to_archived_queue_is_bounced(self):
+        """design.md: an archived queue's address refuses mail with a clear
+        bounce, also when the mail is fetched from a mailbox (it was neither
+        bounced nor kept: lost)."""
+        self.queue.active = False
+        self._assert_refused_with_bounce(
+            self._alias_mail("archived-fetch-1"),
+            "kunde.gateway@example.com",
+            "is closed and receives no more mail",
+        )
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_fetched_mail_refused_by_contact_policy_is_bounced(self):
+        self.queue.alias_contact = "partners"
+        self._assert_refused_with_bounce(
+            self._alias_mail("policy-fetch-1", email_from="fremder.absender@example.net"),
+            "fremder.absender@example.net",
+            "addresses linked to registered partners",
+        )
+        # a known customer still gets through
+        with self.mock_mail_gateway():
+            ticket_id = self._fetch(self._alias_mail("policy-fetch-2"), self._domain_mailbox())
+        self.assertEqual(self.env["ticket.ticket"].browse(ticket_id).partner_id, self.customer)
+
+    @mute_logger(
+        "odoo.addons.ticket_system.models.mail_thread",
+        "odoo.addons.ticket_system.models.ticket_mail_failure",
+        "odoo.addons.mail.models.mail_thread",
+    )
+    def test_reprocess_uses_the_mailbox_route_only(self):
+        """A failed mail from a mailbox that feeds no queue gets Odoo's "no
+        possible route" again when processed again, not a ticket without a
+        queue; one whose mailbox was deleted goes to the mailbox's queue."""
+        raw = (
+            b"From: kunde.gateway@example.com\r\n"
+            b"To: niemand@shop.example\r\n"
+            b"Subject: Ohne Adresse\r\n"
+            b"Message-ID: <no-route-1@example.com>\r\n"
+            b"\r\n"
+            b"Hallo\r\n"
+        )
+        self.assertFalse(self._fetch(raw, self._domain_mailbox()))
+        failure = self.env["ticket.mail.failure"].search(
+            [("message_id", "=", "<no-route-1@example.com>")]
+        )
+        self.assertIn("No possible route", failure.error)
+        failure.with_user(self.manager).action_reprocess()
+        self.assertEqual(failure.state, "failed")
+        self.assertIn("No possible route", failure.error)
+        self.assertFalse(self.env["ticket.ticket"].search([("name", "=", "Ohne Adresse")]))
+
+        sequence = self._break_ticket_sequence()
+        self.assertFalse(self._fetch(raw.replace(b"no-route-1", b"no-route-2")))
+        failure = self.env["ticket.mail.failure"].search(
+            [("message_id", "=", "<no-route-2@example.com>")]
+        )
+        self.assertEqual(failure.queue_id, self.queue)
+        self.server.unlink()
+        sequence.prefix = "T"
+        with self.mock_mail_gateway():
+            failure.with_user(self.manager).action_reprocess()
+        self.assertEqual(failure.state, "done")
+        self.assertEqual(failure.ticket_id.queue_id, self.queue)
 
     def test_store_never_fails_on_odd_input(self):
         Failure = self.env["ticket.mail.failure"]

@@ -1,0 +1,151 @@
+"""Two mail workers at once, on real database connections.
+
+fetchmail commits after each mail, and PostgreSQL only reports a conflict
+between transactions that really run side by side: these tests open their own
+cursors and commit, like two cron workers, instead of the rolled-back test
+transaction, and remove what they created afterwards.
+"""
+
+import uuid
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tools import mute_logger
+
+MAIL = """\
+From: Kunde <{sender}>
+To: service@shop.example
+Subject: {subject}
+Message-ID: <{message_id}@kunde.example>
+Date: Mon, 10 Mar 2025 09:13:58 +0100
+Content-Type: text/plain; charset="utf-8"
+
+Guten Tag, wo bleibt meine Bestellung?
+"""
+
+
+@tagged("post_install", "-at_install", "mail_gateway")
+class TestMailConcurrency(BaseCase):
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        self.tag = uuid.uuid4().hex[:8]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            members = env.ref("base.user_admin") | env.ref("base.user_demo")
+            queue = env["ticket.queue"].create(
+                {
+                    "name": f"Concurrency {self.tag}",
+                    "assign_method": "round_robin",
+                    "autoresponder": True,
+                    "member_ids": [(6, 0, members.ids)],
+                }
+            )
+            server = env["fetchmail.server"].create(
+                {
+                    "name": f"Concurrency {self.tag}",
+                    "server_type": "imap",
+                    "server": "imap.shop.invalid",
+                    "user": "service@shop.example",
+                    "password": "secret",
+                    "queue_id": queue.id,
+                }
+            )
+            self.queue_id, self.server_id, self.member_ids = queue.id, server.id, members.ids
+        self.addCleanup(self._remove_records)
+
+    def _remove_records(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
+            env["ticket.mail.failure"].search([("email_from", "ilike", self.tag)]).unlink()
+            env["ticket.ticket"].search([("queue_id", "=", self.queue_id)]).unlink()
+            env["fetchmail.server"].browse(self.server_id).unlink()
+            env["ticket.queue"].browse(self.queue_id).unlink()
+
+    def _raw(self, name):
+        return MAIL.format(
+            sender=f"kunde-{self.tag}@kunde.example",
+            subject=f"{name} {self.tag}",
+            message_id=f"{name}-{self.tag}",
+        ).encode()
+
+    def _fetch(self, cr, raw):
+        """message_process as fetchmail.server.fetch_mail calls it, then the
+        commit it makes after each mail."""
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        result = (
+            env["mail.thread"]
+            .with_context(fetchmail_cron_running=True, default_fetchmail_server_id=self.server_id)
+            .message_process("ticket.ticket", raw)
+        )
+        cr.commit()
+        return result
+
+    def _queue_state(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            tickets = env["ticket.ticket"].search([("queue_id", "=", self.queue_id)], order="id")
+            failures = env["ticket.mail.failure"].search([("email_from", "ilike", self.tag)])
+            confirmations = env["mail.mail"].search(
+                [
+                    ("model", "=", "ticket.ticket"),
+                    ("res_id", "in", tickets.ids),
+                    ("email_to", "ilike", self.tag),
+                ]
+            )
+            return (
+                [(ticket.name, ticket.user_id.id) for ticket in tickets],
+                failures.mapped("error"),
+                len(confirmations),
+            )
+
+    @mute_logger("odoo.sql_db")
+    def test_conflict_with_another_worker_is_retried_at_once(self):
+        """Worker A's transaction starts; worker B assigns a ticket of the same
+        round-robin queue and commits first. A's write of the queue's rotation
+        meets a serialization failure: A processes its mail again in a fresh
+        transaction instead of parking it as failed for an hour."""
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            cr_a.execute("SELECT 1")  # A's snapshot is taken
+            self.assertTrue(self._fetch(cr_b, self._raw("Erste")))
+            self.assertTrue(self._fetch(cr_a, self._raw("Zweite")))
+        tickets, errors, confirmations = self._queue_state()
+        self.assertEqual(errors, [], "nothing parked as failed")
+        self.assertEqual([name for name, _user in tickets], [f"Erste {self.tag}", f"Zweite {self.tag}"])
+        self.assertEqual(
+            sorted(user for _name, user in tickets),
+            sorted(self.member_ids),
+            "the rotation went on: one ticket for each member",
+        )
+        self.assertEqual(confirmations, 2, "one confirmation per ticket")
+
+    @mute_logger("odoo.sql_db", "odoo.addons.ticket_system.models.mail_thread")
+    def test_lasting_conflict_is_kept_then_processed(self):
+        """A lock that outlasts every retry: the mail is kept as failed, and
+        processed once the lock is gone."""
+        with self.registry.cursor() as cr_lock, self.registry.cursor() as cr_mail:
+            cr_lock.execute(
+                "SELECT id FROM ticket_queue WHERE id = %s FOR NO KEY UPDATE", [self.queue_id]
+            )
+            # for the connection, not the transaction: each retry starts a new one
+            cr_mail.execute("SET lock_timeout = '100ms'")
+            cr_mail.commit()
+            try:
+                self.assertFalse(self._fetch(cr_mail, self._raw("Gesperrt")))
+            finally:
+                cr_mail.execute("RESET lock_timeout")
+                cr_mail.commit()
+            cr_lock.rollback()
+        tickets, errors, _confirmations = self._queue_state()
+        self.assertEqual(tickets, [])
+        self.assertEqual(len(errors), 1)
+        self.assertIn("LockNotAvailable", errors[0])
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            failure = env["ticket.mail.failure"].search([("email_from", "ilike", self.tag)])
+            failure.action_reprocess()
+            self.assertEqual(failure.state, "done")
+        tickets, _errors, confirmations = self._queue_state()
+        self.assertEqual([name for name, _user in tickets], [f"Gesperrt {self.tag}"])
+        self.assertEqual(confirmations, 1)
