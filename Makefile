@@ -1,5 +1,5 @@
 # Thin wrappers: the work is done in scripts/ (see README.md).
-.PHONY: run test bench
+.PHONY: run test bench reset
 
 run:
 	@scripts/run.sh $(ODOO_ARGS)
@@ -9,3 +9,6 @@ test:
 
 bench:
 	@scripts/bench.sh
+
+reset:
+	@YES=$(YES) scripts/reset.sh

@@ -91,6 +91,7 @@ modules() {
 pgtool() { "$PY" "$REPO/scripts/pgtool.py" "$@"; }
 
 setup_postgres() {
+    PG_DESCRIPTION="PostgreSQL server at ${PGHOST:-the default local socket}"
     if [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}${PGPASSWORD:-}" ]; then
         pgtool check || die "cannot create databases on the server given by PGHOST/PGPORT/PGUSER/PGPASSWORD"
         return
@@ -100,24 +101,25 @@ setup_postgres() {
     fi
     if PGHOST=127.0.0.1 PGPORT=5432 pgtool check 2>/dev/null; then
         export PGHOST=127.0.0.1 PGPORT=5432
+        PG_DESCRIPTION="PostgreSQL server at 127.0.0.1:5432"
         return
     fi
     start_private_cluster
 }
 
-# The embedded default: a private cluster in .pgdata/, reachable only through a
-# unix socket inside that directory. initdb refuses to run as root, so root runs
-# the cluster as the unprivileged system user `ticketpg`.
+# The embedded default: a private cluster, reachable only through a unix socket
+# inside its own directory. initdb refuses to run as root, so root runs the
+# cluster as the unprivileged system user `ticketpg`. The cluster lives in
+# .pgdata/ in the repository; when `ticketpg` cannot reach the repository (a
+# clone in root's home folder, mode 0700), it lives in
+# /var/lib/ticket_system/pg-<hash of the repository path>/ instead, one per
+# checkout, and .pgdata is a symbolic link to it.
 start_private_cluster() {
     local bindir pgdir=$REPO/.pgdata
-    local data=$pgdir/data
     bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
     [ -x "$bindir/initdb" ] || bindir=$(dirname "$(command -v initdb 2>/dev/null || echo .)")
     [ -x "$bindir/initdb" ] && [ -x "$bindir/pg_ctl" ] \
         || die "no usable PostgreSQL: set PGHOST/PGPORT/PGUSER/PGPASSWORD or install the PostgreSQL server (initdb, pg_ctl)"
-
-    # A unix socket path must stay within 107 bytes.
-    [ ${#pgdir} -le 90 ] || die "repository path too long for a PostgreSQL socket in .pgdata/: set PGHOST/PGPORT/PGUSER/PGPASSWORD"
 
     local as_user=() owner
     owner=$(id -un)
@@ -127,33 +129,54 @@ start_private_cluster() {
             || useradd --system --no-create-home --shell /usr/sbin/nologin "$owner" \
             || die "cannot create system user $owner for the private PostgreSQL cluster"
         as_user=(runuser -u "$owner" --)
+        if ! runuser -u "$owner" -- test -x "$REPO" 2>/dev/null; then
+            pgdir=$(outside_cluster_dir "$owner")
+        fi
     fi
+    # A unix socket path must stay within 107 bytes.
+    [ ${#pgdir} -le 90 ] || die "path too long for a PostgreSQL socket ($pgdir): set PGHOST/PGPORT/PGUSER/PGPASSWORD"
+    local data=$pgdir/data
     mkdir -p "$pgdir"
     chmod 700 "$pgdir"
     [ "$(id -u)" = 0 ] && chown "$owner:" "$pgdir"
 
     if [ ! -f "$data/PG_VERSION" ]; then
-        info "creating private PostgreSQL cluster in .pgdata/"
-        "${as_user[@]}" "$bindir/initdb" -D "$data" -U "$owner" -E UTF8 --no-locale \
-            --auth=trust >"$pgdir/initdb.log" 2>&1 \
-            || die "initdb failed as user $owner, who must be able to reach $REPO (see .pgdata/initdb.log)"
+        info "creating private PostgreSQL cluster in $pgdir"
+        (cd / && "${as_user[@]}" "$bindir/initdb" -D "$data" -U "$owner" -E UTF8 --no-locale \
+            --auth=trust) >"$pgdir/initdb.log" 2>&1 \
+            || die "initdb failed as user $owner (see $pgdir/initdb.log)"
         cat >>"$data/postgresql.conf" <<EOF
 
-# private cluster of $REPO: no TCP, socket inside the repository
+# private cluster of $REPO: no TCP, socket in the cluster's directory
 listen_addresses = ''
 unix_socket_directories = '$pgdir'
 unix_socket_permissions = 0700
 port = 5432
 EOF
     fi
-    if ! "${as_user[@]}" "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-        info "starting private PostgreSQL cluster (.pgdata/)"
-        "${as_user[@]}" "$bindir/pg_ctl" -D "$data" -l "$pgdir/server.log" -w -t 60 start >/dev/null \
-            || die "cannot start the private PostgreSQL cluster (see .pgdata/server.log)"
+    if ! (cd / && "${as_user[@]}" "$bindir/pg_ctl" -D "$data" status) >/dev/null 2>&1; then
+        info "starting private PostgreSQL cluster ($pgdir)"
+        (cd / && "${as_user[@]}" "$bindir/pg_ctl" -D "$data" -l "$pgdir/server.log" -w -t 60 start) >/dev/null \
+            || die "cannot start the private PostgreSQL cluster (see $pgdir/server.log)"
     fi
     export PGHOST=$pgdir PGPORT=5432 PGUSER=$owner
     unset PGPASSWORD
-    pgtool check || die "private PostgreSQL cluster in .pgdata/ is not usable"
+    PG_DESCRIPTION="private PostgreSQL cluster in $pgdir (user $owner)"
+    pgtool check || die "private PostgreSQL cluster in $pgdir is not usable"
+}
+
+# outside_cluster_dir OWNER: the cluster directory for a repository OWNER cannot
+# reach, tied to this checkout by the hash of its path; .pgdata points at it.
+outside_cluster_dir() {
+    local base=/var/lib/ticket_system dir link=$REPO/.pgdata
+    dir=$base/pg-$(printf '%s' "$REPO" | sha1sum | cut -c1-12)
+    mkdir -p "$base" && chmod 755 "$base" || die "cannot create $base for the private PostgreSQL cluster"
+    if [ -d "$link" ] && [ ! -L "$link" ]; then
+        [ -f "$link/data/PG_VERSION" ] && die "$link holds a cluster that user $1 cannot reach: move the repository or remove $link"
+        rm -rf "$link"      # what a failed attempt left
+    fi
+    ln -sfn "$dir" "$link"
+    echo "$dir"
 }
 
 # --- Odoo configuration --------------------------------------------------------

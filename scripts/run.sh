@@ -41,5 +41,6 @@ fi
 echo "env.ref('mail.ir_cron_mail_gateway_action').active = True; env.cr.commit()" \
     | "${ODOO[@]}" shell -c "$CONF" -d "$DB" --no-http --log-level=warn >/dev/null
 
+info "data: database $DB in the $PG_DESCRIPTION, files in .run/data; start over with 'make reset'"
 info "serving $DB on http://localhost:${ODOO_HTTP_PORT:-8069} (admin / admin), Ctrl-C to stop"
 exec "${ODOO[@]}" -c "$CONF" -d "$DB" "$@"
