@@ -1,7 +1,7 @@
 import base64
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -211,7 +211,7 @@ class TestTicketMailFailure(TicketMailCommon):
     @mute_logger("odoo.addons.mail.models.fetchmail")
     def test_archived_queue_mailbox_not_fetched(self):
         # the mailbox host does not exist: fetching it raises
-        with self.assertRaises(Exception):
+        with self.assertRaises(ValidationError):
             self.server.fetch_mail()
         self.queue.active = False
         self.assertTrue(self.server.fetch_mail(), "skipped, no connection tried")

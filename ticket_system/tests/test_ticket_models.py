@@ -138,7 +138,7 @@ class TestTicketStages(TicketCommon):
     def test_stage_used_by_ticket_not_deletable(self):
         stage = self.env["ticket.stage"].create({"name": "Custom in use"})
         self.ticket_support.stage_id = stage
-        with mute_logger("odoo.sql_db"), self.assertRaises(Exception):
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
             with self.env.cr.savepoint():
                 stage.unlink()
                 self.env.flush_all()
