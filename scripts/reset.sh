@@ -12,7 +12,7 @@ if ! pgtool exists "$DB"; then
     info "no database $DB in the $PG_DESCRIPTION: nothing to reset"
     exit 0
 fi
-info "this drops database $DB (${PG_DESCRIPTION}) and its files in .run/data/filestore/$DB"
+info "this drops database $DB in the $PG_DESCRIPTION and its files in .run/data/filestore/$DB"
 if [ "${YES:-}" != 1 ]; then
     [ -t 0 ] || die "not asked interactively: run 'make reset YES=1' to drop $DB"
     read -r -p "Drop $DB with all its tickets? [y/N] " answer

@@ -2,7 +2,7 @@
     "name": "Ticket System",
     "summary": "E-mail ticket desk for merchants: queues, autoresponder, "
     "threading by ticket number, customers, invoices and orders",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/ticket-system/ticket_system",
     "author": "ticket_system developers",
@@ -17,6 +17,8 @@
         "data/mail_template_data.xml",
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
+        # the ticket form opens the merge wizard: its action comes first
+        "wizard/ticket_merge_views.xml",
         "views/ticket_ticket_views.xml",
         "views/ticket_queue_views.xml",
         "views/ticket_stage_views.xml",

@@ -1,7 +1,7 @@
 {
     "name": "Ticket System - Sales",
     "summary": "Link tickets to sale orders",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/ticket-system/ticket_system",
     "author": "ticket_system developers",

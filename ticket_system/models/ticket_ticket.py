@@ -147,6 +147,15 @@ class TicketTicket(models.Model):
         domain="[('id', '!=', id)]",
     )
     child_ids = fields.One2many("ticket.ticket", "parent_id", string="Sub-tickets")
+    merged_into_id = fields.Many2one(
+        "ticket.ticket",
+        string="Merged Into",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="This ticket was merged into that one, which holds its conversation; "
+        "mail naming this ticket's number goes there.",
+    )
     child_count = fields.Integer(compute="_compute_child_progress")
     child_closed_count = fields.Integer(compute="_compute_child_progress")
     child_progress = fields.Float(
@@ -588,7 +597,8 @@ class TicketTicket(models.Model):
         which comes first. A tag naming a ticket of which the sender is no
         participant (mistyped or forged) gives no route: the mail becomes a new
         ticket, which ``message_new`` marks with a note, never a post in the
-        foreign ticket."""
+        foreign ticket. The number of a merged ticket leads to the ticket it
+        was merged into."""
         if not SUBJECT_TAG.search(message_dict.get("subject") or ""):
             return False
         references = (message_dict.get("references") or "").split() + (
@@ -604,7 +614,7 @@ class TicketTicket(models.Model):
         return self._routing_check_route(
             message,
             message_dict,
-            ("ticket.ticket", ticket.id, custom_values, self.env.uid, None),
+            ("ticket.ticket", ticket._merge_destination().id, custom_values, self.env.uid, None),
             raise_exception=False,
         )
 
@@ -648,6 +658,16 @@ class TicketTicket(models.Model):
             if server.queue_id:
                 return server.queue_id.company_id
         return self.env.company
+
+    def _merge_destination(self):
+        """The ticket holding this one's conversation: itself, or the ticket
+        it was merged into (in turn merged further, maybe)."""
+        self.ensure_one()
+        ticket, seen = self, set()
+        while ticket.merged_into_id and ticket.id not in seen:
+            seen.add(ticket.id)
+            ticket = ticket.merged_into_id
+        return ticket
 
     def _is_participant(self, email_from):
         """Whether the sender of a mail may write into this ticket: its customer

@@ -38,3 +38,18 @@ class TestTicketSaleOrder(TransactionCase):
         ticket = form.save()
         self.assertEqual(ticket.sale_order_ids, self.order)
         self.assertEqual(ticket.partner_ref, "SO-4711")
+
+    def test_merge_keeps_linked_orders(self):
+        Ticket = self.env["ticket.ticket"].with_user(self.agent)
+        first = Ticket.create({"name": "Bestellung", "partner_id": self.customer.id})
+        second = Ticket.create({"name": "Nochmal Bestellung", "partner_id": self.customer.id})
+        second.sale_order_ids = self.order
+        wizard = Form(
+            self.env["ticket.merge"]
+            .with_user(self.agent)
+            .with_context(active_model="ticket.ticket", active_ids=(first | second).ids)
+        ).save()
+        self.assertEqual(wizard.dest_ticket_id, first)
+        wizard.action_merge()
+        self.assertEqual(first.sale_order_ids, self.order)
+        self.assertEqual(self.order.ticket_ids, first | second)
