@@ -2,6 +2,7 @@ import ast
 
 from odoo import api, fields, models, tools
 
+from odoo.addons.base.models.res_partner import _lang_get
 from odoo.addons.mail.tools.alias_error import AliasError
 
 
@@ -64,6 +65,13 @@ class TicketQueue(models.Model):
         string="Quote in Replies",
         default="last",
         required=True,
+    )
+    lang = fields.Selection(
+        _lang_get,
+        string="Language",
+        default=lambda self: self.env.company.partner_id.lang or self.env.lang,
+        help="Language of the mail to senders without a language of their own "
+        "(addresses that belong to no contact): confirmation, status mails, answers.",
     )
     member_ids = fields.Many2many(
         "res.users",

@@ -131,6 +131,12 @@ class TicketTicket(models.Model):
         string="Customer or E-mail", compute="_compute_customer_display"
     )
     partner_ticket_count = fields.Integer(compute="_compute_partner_ticket_count")
+    customer_lang = fields.Char(
+        string="Customer Language",
+        compute="_compute_customer_lang",
+        help="Language of the mail to the customer: the customer's, else the "
+        "queue's (unknown sender), else the company's.",
+    )
     tag_ids = fields.Many2many(
         "ticket.tag",
         "ticket_ticket_tag_rel",
@@ -305,6 +311,16 @@ class TicketTicket(models.Model):
                 count
                 for partner, count in counts.items()
                 if commercial and partner.commercial_partner_id == commercial
+            )
+
+    @api.depends("partner_id.lang", "queue_id.lang", "company_id")
+    def _compute_customer_lang(self):
+        for ticket in self:
+            ticket.customer_lang = (
+                ticket.partner_id.lang
+                or ticket.queue_id.lang
+                or ticket.company_id.partner_id.lang
+                or "en_US"
             )
 
     @api.depends("child_ids.is_closed")
@@ -738,6 +754,18 @@ class TicketTicket(models.Model):
             res.update(super(TicketTicket, leftover)._notify_get_reply_to(default=default))
         return res
 
+    def _get_customer_information(self):
+        """Contacts made for a ticket's sender address (status mails, the
+        composer) get the sender's name and the ticket's language."""
+        values = super()._get_customer_information()
+        for ticket in self.filtered(lambda t: t.partner_email and not t.partner_id):
+            email = tools.email_normalize(ticket.partner_email)
+            if email:
+                values.setdefault(email, {}).update(
+                    {"name": ticket.partner_name or email, "lang": ticket.customer_lang}
+                )
+        return values
+
     def _message_get_suggested_recipients(self):
         recipients = super()._message_get_suggested_recipients()
         if self.partner_id:
@@ -1005,8 +1033,11 @@ class TicketTicket(models.Model):
             emails[0] = tools.formataddr((self.partner_name, self.partner_email))
         # sudo: mailing needs partners for the addresses; agents may lack the
         # right to create contacts, and only these addresses are created
-        partners = self.sudo()._mail_find_partner_from_emails(
-            emails, records=self, force_create=True
+        # contacts created here speak the ticket's language (the queue's)
+        partners = (
+            self.sudo()
+            .with_context(lang=self.customer_lang)
+            ._mail_find_partner_from_emails(emails, records=self, force_create=True)
         )
         found = self.env["res.partner"].browse([p.id for p in partners if p])
         return self.partner_id | found

@@ -9,6 +9,7 @@ from . import test_mail_outgoing
 from . import test_mail_failure
 from . import test_mail_concurrency
 from . import test_ticket_merge
+from . import test_mail_language
 from . import test_portal
 from . import test_mail_servers
 from . import test_performance
