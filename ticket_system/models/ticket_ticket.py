@@ -21,7 +21,12 @@ TICKET_PRIORITIES = [
 class TicketTicket(models.Model):
     _name = "ticket.ticket"
     _description = "Ticket"
-    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread.cc",
+        "mail.activity.mixin",
+        "ticket.placeholder.mixin",
+    ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
     _order = "priority desc, id desc"
@@ -755,7 +760,15 @@ class TicketTicket(models.Model):
         rendered = template._generate_template(
             self.ids, ("subject", "body_html")
         )[self.id]
-        subject = self._ticket_subject(rendered.get("subject") or self.name)
+        # no agent is sending: what cannot be filled is left empty and noted
+        body, unfilled = self._placeholder_fill(
+            rendered.get("body_html") or "", user=self.env["res.users"]
+        )
+        subject, unfilled_subject = self._placeholder_fill(
+            rendered.get("subject") or self.name, user=self.env["res.users"]
+        )
+        unfilled.update(unfilled_subject)
+        subject = self._ticket_subject(subject)
         email_from = queue._ticket_email_from()
         reply_to = self._notify_get_reply_to()[self.id]
         message = self._message_create(
@@ -763,7 +776,7 @@ class TicketTicket(models.Model):
                 {
                     "model": self._name,
                     "res_id": self.id,
-                    "body": rendered.get("body_html") or "",
+                    "body": body,
                     "subject": subject,
                     "message_type": "auto_comment",
                     "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
@@ -781,7 +794,7 @@ class TicketTicket(models.Model):
         self.env["mail.mail"].sudo().create(
             {
                 "mail_message_id": message.id,
-                "body_html": rendered.get("body_html") or "",
+                "body_html": body,
                 "email_to": tools.formataddr((self.partner_name or "", email)),
                 "references": incoming.message_id,
                 "headers": repr(
@@ -795,6 +808,7 @@ class TicketTicket(models.Model):
                 "auto_delete": False,
             }
         )
+        self._placeholder_log_unfilled(unfilled)
 
     @api.model
     def _own_addresses(self, emails):
@@ -960,7 +974,18 @@ class TicketTicket(models.Model):
             kwargs["partner_ids"] = list(
                 dict.fromkeys(list(kwargs.get("partner_ids") or []) + recipients.ids)
             )
-        return super().message_post(**kwargs)
+        unfilled = {}
+        if len(self) == 1 and not self.env.user.share and self._is_public_post(kwargs):
+            # placeholders: an agent's answer refuses to go out half-filled,
+            # automatic mails (status templates, server actions) never fail
+            unfilled = self._placeholder_fill_post(
+                kwargs,
+                strict=kwargs.get("message_type", "notification") == "comment"
+                and self.env.user != self.env.ref("base.user_root"),
+            )
+        message = super().message_post(**kwargs)
+        self._placeholder_log_unfilled(unfilled)
+        return message
 
     def _is_public_post(self, post_values):
         """Whether a message_post call is a message (not an internal note)."""
