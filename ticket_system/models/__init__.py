@@ -13,3 +13,4 @@ from . import account_move
 from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread
+from . import mail_template
