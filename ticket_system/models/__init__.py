@@ -5,6 +5,7 @@ from . import ticket_stage
 from . import ticket_queue
 from . import ticket_owner
 from . import ticket_document_mixin
+from . import ticket_placeholder
 from . import ticket_ticket
 from . import ticket_mail_failure
 from . import res_partner
@@ -12,3 +13,4 @@ from . import account_move
 from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread
+from . import mail_template

@@ -21,7 +21,12 @@ TICKET_PRIORITIES = [
 class TicketTicket(models.Model):
     _name = "ticket.ticket"
     _description = "Ticket"
-    _inherit = ["portal.mixin", "mail.thread.cc", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread.cc",
+        "mail.activity.mixin",
+        "ticket.placeholder.mixin",
+    ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
     _order = "priority desc, id desc"
@@ -803,7 +808,15 @@ class TicketTicket(models.Model):
         rendered = template._generate_template(
             self.ids, ("subject", "body_html")
         )[self.id]
-        subject = self._ticket_subject(rendered.get("subject") or self.name)
+        # no agent is sending: what cannot be filled is left empty and noted
+        body, unfilled = self._placeholder_fill(
+            rendered.get("body_html") or "", user=self.env["res.users"]
+        )
+        subject, unfilled_subject = self._placeholder_fill(
+            rendered.get("subject") or self.name, user=self.env["res.users"]
+        )
+        unfilled.update(unfilled_subject)
+        subject = self._ticket_subject(subject)
         email_from = queue._ticket_email_from()
         reply_to = self._notify_get_reply_to()[self.id]
         message = self._message_create(
@@ -811,7 +824,7 @@ class TicketTicket(models.Model):
                 {
                     "model": self._name,
                     "res_id": self.id,
-                    "body": rendered.get("body_html") or "",
+                    "body": body,
                     "subject": subject,
                     "message_type": "auto_comment",
                     "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
@@ -829,7 +842,7 @@ class TicketTicket(models.Model):
         self.env["mail.mail"].sudo().create(
             {
                 "mail_message_id": message.id,
-                "body_html": rendered.get("body_html") or "",
+                "body_html": body,
                 "email_to": tools.formataddr((self.partner_name or "", email)),
                 "references": incoming.message_id,
                 "headers": repr(
@@ -843,6 +856,7 @@ class TicketTicket(models.Model):
                 "auto_delete": False,
             }
         )
+        self._placeholder_log_unfilled(unfilled)
 
     @api.model
     def _own_addresses(self, emails):
@@ -1008,7 +1022,23 @@ class TicketTicket(models.Model):
             kwargs["partner_ids"] = list(
                 dict.fromkeys(list(kwargs.get("partner_ids") or []) + recipients.ids)
             )
-        return super().message_post(**kwargs)
+        unfilled = {}
+        if (
+            len(self) == 1
+            and not self.env.user.share
+            and kwargs.get("message_type", "notification") != "email"  # incoming mail
+            and self._is_public_post(kwargs)
+        ):
+            # placeholders: an agent's answer refuses to go out half-filled,
+            # automatic mails (status templates, server actions) never fail
+            unfilled = self._placeholder_fill_post(
+                kwargs,
+                strict=kwargs.get("message_type", "notification") == "comment"
+                and self.env.user != self.env.ref("base.user_root"),
+            )
+        message = super().message_post(**kwargs)
+        self._placeholder_log_unfilled(unfilled)
+        return message
 
     def _is_public_post(self, post_values):
         """Whether a message_post call is a message (not an internal note)."""
@@ -1032,11 +1062,11 @@ class TicketTicket(models.Model):
         if self.partner_email and not self.partner_id and self.partner_name:
             emails[0] = tools.formataddr((self.partner_name, self.partner_email))
         # sudo: mailing needs partners for the addresses; agents may lack the
-        # right to create contacts, and only these addresses are created
-        # contacts created here speak the ticket's language (the queue's)
+        # right to create contacts, and only these addresses are created.
+        # They speak the ticket's language (the queue's), not the default one
         partners = (
             self.sudo()
-            .with_context(lang=self.customer_lang)
+            .with_context(default_lang=self.customer_lang)
             ._mail_find_partner_from_emails(emails, records=self, force_create=True)
         )
         found = self.env["res.partner"].browse([p.id for p in partners if p])
