@@ -2,7 +2,7 @@
     "name": "Ticket System",
     "summary": "E-mail ticket desk for merchants: queues, autoresponder, "
     "threading by ticket number, customers, invoices and orders",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/ticket-system/ticket_system",
     "author": "ticket_system developers",
@@ -18,6 +18,7 @@
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
         "views/ticket_ticket_views.xml",
+        "views/ticket_time_entry_views.xml",
         "views/ticket_queue_views.xml",
         "views/ticket_stage_views.xml",
         "views/ticket_type_views.xml",
