@@ -101,8 +101,20 @@ class TicketTicket(models.Model):
     billable = fields.Boolean(
         help="Work on this ticket is charged to the customer.", groups="base.group_user"
     )
+    time_entry_ids = fields.One2many(
+        "ticket.time.entry",
+        "ticket_id",
+        string="Time Entries",
+        groups="base.group_user",
+    )
     time_spent = fields.Float(
-        string="Time Spent (h)", aggregator="sum", groups="base.group_user"
+        string="Time Spent (h)",
+        compute="_compute_time_spent",
+        store=True,
+        # a new ticket has no entries yet: no query to find that out
+        precompute=True,
+        aggregator="sum",
+        groups="base.group_user",
     )
     date_deadline = fields.Date(string="Deadline", index=True, tracking=True, copy=False)
     partner_id = fields.Many2one(
@@ -345,6 +357,12 @@ class TicketTicket(models.Model):
             ticket.child_progress = (
                 100.0 * ticket.child_closed_count / total if total else 0.0
             )
+
+    @api.depends("time_entry_ids.hours")
+    def _compute_time_spent(self):
+        for ticket in self:
+            # sudo: the total counts every entry, also those a rule hides
+            ticket.time_spent = sum(ticket.sudo().time_entry_ids.mapped("hours"))
 
     @api.depends("invoice_ids")
     def _compute_invoice_count(self):

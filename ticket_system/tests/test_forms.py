@@ -101,9 +101,12 @@ class TestTicketForm(TicketCommon):
             form.priority = "2"
             form.user_id = self.env.user
             form.stage_id = self.stage_in_progress
-            form.time_spent = 0.5
+            with form.time_entry_ids.new() as entry:
+                entry.hours = 0.5
             form.billable = True
         self.assertEqual(ticket.priority, "2")
+        self.assertEqual(ticket.time_spent, 0.5)
+        self.assertEqual(ticket.time_entry_ids.user_id, self.user_agent)
         self.assertEqual(ticket.user_id, self.user_agent)
         self.assertEqual(ticket.stage_id, self.stage_in_progress)
         self.assertTrue(ticket.billable)

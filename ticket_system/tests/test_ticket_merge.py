@@ -54,6 +54,16 @@ class TestTicketMerge(TicketMailCommon):
             {"name": "foto.jpg", "raw": b"jpeg", "res_model": "ticket.ticket", "res_id": second.id}
         )
         second.activity_schedule("mail.mail_activity_data_todo", summary="Rückruf")
+        Entry = self.env["ticket.time.entry"]
+        worked = Entry.create({"ticket_id": second.id, "user_id": self.agent.id, "hours": 1.5})
+        billed = Entry.create({"ticket_id": second.id, "user_id": self.agent.id, "hours": 0.5})
+        billed.invoice_line_id = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "invoice_line_ids": [Command.create({"name": "Support", "price_unit": 30})],
+            }
+        ).invoice_line_ids
         second_messages = second.message_ids
         self.assertIn(self.customer, second.message_partner_ids)
 
@@ -74,6 +84,9 @@ class TestTicketMerge(TicketMailCommon):
         self.assertEqual(first.invoice_ids, invoice)
         self.assertEqual(first.tag_ids, tag)
         self.assertEqual(child.parent_id, first)
+        self.assertEqual(worked.ticket_id, first, "time moves with the conversation")
+        self.assertEqual(billed.ticket_id, second, "invoiced time stays where it was billed")
+        self.assertEqual((first.time_spent, second.time_spent), (1.5, 0.5))
         # the merged ticket is closed, points to the destination, and says so
         self.assertEqual(second.merged_into_id, first)
         self.assertEqual(second.stage_id, self.stage_closed)

@@ -99,7 +99,7 @@ class TicketMerge(models.TransientModel):
     def _merge_one2many_fields(self):
         """Records of the merged tickets that move to the destination:
         {one2many field on the ticket: its inverse field}."""
-        return {"child_ids": "parent_id"}
+        return {"child_ids": "parent_id", "time_entry_ids": "ticket_id"}
 
     def _merge(self, dest, sources):
         """Move everything of ``sources`` to ``dest``, then close ``sources``
@@ -135,8 +135,14 @@ class TicketMerge(models.TransientModel):
         if cc != (dest.email_cc or False):
             vals["email_cc"] = cc
         dest.write(vals)
+        # sudo: what hangs on a merged ticket follows it, whoever may edit it
+        # (another agent's time entry, a sub-ticket of another queue); time
+        # already invoiced stays with the ticket it was billed for
         for fname, inverse in self._merge_one2many_fields().items():
-            sources[fname].filtered(lambda rec: rec != dest).write({inverse: dest.id})
+            records = sources[fname].sudo().filtered(lambda rec: rec != dest)
+            if fname == "time_entry_ids":
+                records = records.filtered(lambda entry: not entry.is_invoiced)
+            records.write({inverse: dest.id})
         if dest.parent_id in sources:
             # the destination was a sub-ticket of a merged one: keep it a root
             dest.parent_id = dest.parent_id.parent_id - sources
