@@ -50,6 +50,7 @@
             "ticket_system/static/tests/**/*",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": True,
 }

@@ -17,3 +17,4 @@ from . import test_assignment
 from . import test_placeholder
 from . import test_time_entry
 from . import test_i18n
+from . import test_ticket_desk

@@ -1,6 +1,10 @@
+from odoo import SUPERUSER_ID, api
+
+
 def migrate(cr, version):
     """The shipped customer templates render in the ticket's customer
-    language (the queue's for unknown senders), not only the partner's."""
+    language (the queue's for unknown senders), not only the partner's.
+    Existing tickets name who acted last."""
     cr.execute(
         """
         UPDATE mail_template t
@@ -13,3 +17,4 @@ def migrate(cr, version):
            AND t.lang = '{{ object.partner_id.lang }}'
         """
     )
+    api.Environment(cr, SUPERUSER_ID, {})["ticket.ticket"]._fill_last_action_author()
