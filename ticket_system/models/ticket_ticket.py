@@ -721,11 +721,14 @@ class TicketTicket(models.Model):
                      WHERE msg.model = 'ticket.ticket'
                        AND msg.message_type IN ('email', 'comment')
                        AND st.internal IS NOT TRUE
+                       AND msg.author_id IS DISTINCT FROM %s
                   ORDER BY msg.res_id, msg.date DESC, msg.id DESC
                    ) m
               LEFT JOIN res_partner p ON p.id = m.author_id
              WHERE t.id = m.res_id AND t.last_action_author IS NULL
-            """
+            """,
+            # automatic answers are nobody's action
+            [self.env.ref("base.partner_root").id],
         )
         self.invalidate_model(["last_action_author"])
 
