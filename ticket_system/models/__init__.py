@@ -8,6 +8,7 @@ from . import ticket_document_mixin
 from . import ticket_placeholder
 from . import ticket_ticket
 from . import ticket_mail_failure
+from . import ticket_mail_quarantine
 from . import res_partner
 from . import account_move
 from . import fetchmail_server
