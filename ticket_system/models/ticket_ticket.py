@@ -1,6 +1,8 @@
 import logging
 import re
 
+from markupsafe import Markup
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
@@ -131,6 +133,15 @@ class TicketTicket(models.Model):
     )
     partner_delivery_block = fields.Boolean(
         string="Delivery Block", compute="_compute_partner_delivery_block"
+    )
+    partner_email_bounced = fields.Boolean(
+        string="E-mail Undeliverable",
+        compute="_compute_partner_email_bounced",
+        store=True,
+        readonly=False,
+        help="Mail to the customer's address came back as undeliverable (the "
+        "customer's bounce counter; for senders without a contact, a delivery "
+        "report noted on this ticket). Cleared when the address writes again.",
     )
     customer_display = fields.Char(
         string="Customer or E-mail", compute="_compute_customer_display"
@@ -292,6 +303,11 @@ class TicketTicket(models.Model):
             ticket.partner_delivery_block = (
                 partner.delivery_block or partner.commercial_partner_id.delivery_block
             )
+
+    @api.depends("partner_id.message_bounce", "partner_email")
+    def _compute_partner_email_bounced(self):
+        for ticket in self:
+            ticket.partner_email_bounced = ticket.partner_id.message_bounce > 0
 
     @api.depends("partner_id", "partner_name", "partner_email")
     def _compute_customer_display(self):
@@ -680,6 +696,73 @@ class TicketTicket(models.Model):
                 return server.queue_id.company_id
         return self.env.company
 
+    @api.model
+    def _report_ticket(self, message_dict, report):
+        """The ticket a delivery report refers to: the one of the returned
+        mail (its Message-Id, Odoo's ``bounced_message``, or one copied into
+        the report), else the number tag in the report's or the returned
+        mail's subject, else the most recent open ticket of the failed
+        address."""
+        # sudo: routing runs before any access check; only a note is written
+        Ticket = self.sudo().with_context(active_test=False)
+        bounced = message_dict.get("bounced_message")
+        if bounced and bounced.model == self._name and bounced.res_id:
+            ticket = Ticket.browse(bounced.res_id).exists()
+            if ticket:
+                return ticket._merge_destination()
+        message_ids = report.get("message_ids") or []
+        if message_ids:
+            message = (
+                self.env["mail.message"]
+                .sudo()
+                .search(
+                    [("message_id", "in", message_ids[-32:]), ("model", "=", self._name)],
+                    order="id desc",
+                    limit=1,
+                )
+            )
+            ticket = Ticket.browse(message.res_id).exists()
+            if ticket:
+                return ticket._merge_destination()
+        for subject in [message_dict.get("subject")] + (report.get("subjects") or []):
+            ticket = self._subject_tag_ticket(dict(message_dict, subject=subject))
+            if ticket:
+                return ticket._merge_destination()
+        address = report.get("address")
+        if not address:
+            return self.browse()
+        return self.sudo().search(
+            [
+                "|",
+                ("partner_email", "=", address),
+                ("partner_id.email_normalized", "=", address),
+                ("is_closed", "=", False),
+            ],
+            order="create_date desc, id desc",
+            limit=1,
+        )
+
+    def _note_delivery_failure(self, message_dict, report):
+        """Log a delivery report on the ticket: an internal note carrying the
+        report's Message-Id, so that the same report delivered again is
+        dropped by the gateway. The customer's address is flagged: Odoo
+        counts the bounce on its partners; a sender without a contact is
+        flagged on the ticket."""
+        self.ensure_one()
+        address = report.get("address") or self.env._("an unknown address")
+        reason = report.get("reason") or self.env._("no reason given")
+        body = Markup("<p>%s</p>") % self.env._(
+            "Delivery to %(address)s failed: %(reason)s", address=address, reason=reason
+        )
+        message = self._message_log(body=body)
+        if message_dict.get("message_id"):
+            message.message_id = message_dict["message_id"]
+        if address == tools.email_normalize(self.partner_email or "") and (
+            not self.partner_id or self.partner_id.email_normalized == address
+        ):
+            self.partner_email_bounced = True
+        return message
+
     def _merge_destination(self):
         """The ticket holding this one's conversation: itself, or the ticket
         it was merged into (in turn merged further, maybe)."""
@@ -738,6 +821,15 @@ class TicketTicket(models.Model):
                 "date_last_action": self.env.cr.now(),
                 "last_action_by": "agent" if by_agent else "customer",
             }
+            if (
+                self.partner_email_bounced
+                and not self.partner_id
+                and message.message_type == "email"
+                and tools.email_normalize(message.email_from or "")
+                == tools.email_normalize(self.partner_email or "")
+            ):
+                # the address works again (a contact's counter is reset by Odoo)
+                vals["partner_email_bounced"] = False
             xmlid_to_id = self.env["ir.model.data"]._xmlid_to_res_id
             if not by_agent and self.stage_id.id in (
                 xmlid_to_id("ticket_system.ticket_stage_waiting", raise_if_not_found=False),
