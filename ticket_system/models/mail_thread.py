@@ -185,9 +185,12 @@ class MailThread(models.AbstractModel):
                 message, message_dict, custom_values
             )
         if route:
-            # as super() does for every mail that is no bounce: the sender's
-            # address works (again)
-            self._routing_reset_bounce(message, message_dict)
+            # super() resets the bounce counter of every sender: the address
+            # works (again); here only the ticket's customer, read already
+            partner = self.env["ticket.ticket"].sudo().browse(route[1]).partner_id
+            sender = tools.email_normalize(message_dict.get("email_from") or "")
+            if partner.message_bounce and partner.email_normalized == sender:
+                partner._message_reset_bounce(sender)
             routes = [route]
         else:
             routes = super().message_route(message, message_dict, **options)

@@ -139,6 +139,8 @@ class TicketTicket(models.Model):
         compute="_compute_partner_email_bounced",
         store=True,
         readonly=False,
+        # computed before the INSERT: no extra UPDATE for every new ticket
+        precompute=True,
         help="Mail to the customer's address came back as undeliverable (the "
         "customer's bounce counter; for senders without a contact, a delivery "
         "report noted on this ticket). Cleared when the address writes again.",
@@ -304,7 +306,7 @@ class TicketTicket(models.Model):
                 partner.delivery_block or partner.commercial_partner_id.delivery_block
             )
 
-    @api.depends("partner_id.message_bounce", "partner_email")
+    @api.depends("partner_id.message_bounce")
     def _compute_partner_email_bounced(self):
         for ticket in self:
             ticket.partner_email_bounced = ticket.partner_id.message_bounce > 0
@@ -459,7 +461,13 @@ class TicketTicket(models.Model):
 
     def write(self, vals):
         self._split_partner_email(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if "partner_email" in vals and "partner_email_bounced" not in vals:
+            # a sender without a contact: the flag was about the old address
+            self.filtered(
+                lambda t: t.partner_email_bounced and not t.partner_id
+            ).partner_email_bounced = False
+        return res
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
@@ -579,7 +587,8 @@ class TicketTicket(models.Model):
             return self.env["res.partner"]
         partners = self.env["res.partner"].search_fetch(
             [("email_normalized", "=", email_normalized)],
-            ["ref", "parent_id", "is_company"],
+            # message_bounce: the new ticket shows whether the address bounced
+            ["ref", "parent_id", "is_company", "message_bounce"],
             limit=20,
         )
         return partners.sorted(

@@ -466,6 +466,8 @@ class TestTicketMailBounce(TicketMailCommon):
             raw, "fetched", ticket, "einkauf@kunde-firma.example", "552 5.2.2 mailbox full"
         )
         self.assertTrue(ticket.partner_email_bounced)
+        ticket.partner_email = "einkauf-neu@kunde-firma.example"
+        self.assertFalse(ticket.partner_email_bounced, "the flag was about the old address")
         form_arch = self.env["ticket.ticket"].get_view(view_type="form")["arch"]
         self.assertIn("partner_email_bounced", form_arch)
 
