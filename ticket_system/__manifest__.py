@@ -31,6 +31,7 @@
         "views/fetchmail_server_views.xml",
         "views/mail_templates.xml",
         "views/ticket_mail_failure_views.xml",
+        "views/ticket_mail_quarantine_views.xml",
         "views/ticket_portal_templates.xml",
         "views/ticket_menus.xml",
     ],

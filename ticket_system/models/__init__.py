@@ -10,6 +10,7 @@ from . import ticket_desk_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_mail_failure
+from . import ticket_mail_quarantine
 from . import res_partner
 from . import account_move
 from . import fetchmail_server

@@ -1,10 +1,14 @@
+import email
+import email.policy
 import logging
 import random
+import re
 import time
 import traceback
 
 from odoo import api, models, tools
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools.mail import decode_message_header, html2plaintext
 
 _logger = logging.getLogger(__name__)
 
@@ -19,6 +23,57 @@ AUTO_REPLY_HEADERS = (
 )
 BULK_PRECEDENCES = ("bulk", "junk", "list", "auto_reply")
 SYSTEM_SENDERS = ("mailer-daemon", "postmaster")
+# ---- DELIVERY REPORTS AND AUTO-REPLIES ----
+# local parts of the senders of delivery reports (mailer-daemon, MAILER_DAEMON,
+# postmaster, Mail-Daemon ...)
+REPORT_SENDER = re.compile(r"^(?:mailer|mail)[-_.]?daemon$|^postmaster$", re.I)
+# subjects of delivery reports: qmail, Exim, Postfix, Sendmail, Exchange,
+# Lotus Notes, X.400 gateways, Gmail, German servers; they count only for mail
+# from an automatic sender, so "Paket unzustellbar" from a customer is a ticket
+REPORT_SUBJECT = re.compile(
+    r"failure notice"
+    r"|mail delivery failed"
+    r"|undelivered mail returned to sender"
+    r"|returned mail\s*:"
+    r"|undeliverable\s*:"
+    r"|undelivered mail"
+    r"|non remis\s*:"
+    r"|unzustellbar"
+    r"|nicht zustellbar"
+    r"|delivery[ _]failure"
+    r"|delivery status notification \((?:failure|delay)\)"
+    r"|non-?delivery"
+    r"|mail system error"
+    r"|warning: could not send message",
+    re.I,
+)
+# typical subjects of out-of-office and other automatic replies, at the start
+# of the subject (after reply prefixes)
+AUTO_REPLY_SUBJECT = re.compile(
+    r"^\s*(?:(?:re|aw|wg|fw|fwd|antw)\s*:\s*)*"
+    r"(?:abwesenheitsnotiz|abwesenheitsmeldung|automatische antwort|out of (?:the )?office"
+    r"|automatic reply|auto-?reply|autoreply|abwesend|urlaubsnotiz"
+    r"|r[ée]ponse automatique|absence du bureau|risposta automatica"
+    r"|respuesta autom[áa]tica|ich bin nicht im b[üu]ro)"
+    r"(?P<end>\s*(?::|$))?",
+    re.I,
+)
+# where a report copies the returned mail into its text (qmail, Exim, ...)
+RETURNED_COPY = re.compile(
+    r"^\s*-*\s*(?:below this line is a copy of the message"
+    r"|this is a copy of the message)"
+    r"|^\s*-+\s*(?:original message|the original message|message headers follow"
+    r"|undelivered message|headers of the original message|returned message)",
+    re.I | re.M,
+)
+HEADER_LINE = re.compile(r"^(message-id|subject|to)[ \t]*:[ \t]*(.+)$", re.I | re.M)
+ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+SMTP_ERROR = re.compile(
+    r"\b[45]\d\d\b|\b[45]\.\d{1,3}\.\d{1,3}\b|user unknown|unknown user|does not exist"
+    r"|not listed|mailbox (?:full|unavailable)|unbekannt|existiert nicht|quota"
+    r"|\breason\b|diagnostic|because|\bgrund\b",
+    re.I,
+)
 # a fetched mail meeting a concurrent transaction is processed again at once,
 # in a fresh transaction, up to this many times in all (pauses: random, up to
 # TRANSIENT_PAUSE * 2, * 4, ... seconds) before it is kept as failed
@@ -51,13 +106,25 @@ class MailThread(models.AbstractModel):
             "strip_attachments": strip_attachments,
             "thread_id": thread_id,
         }
+        # the mail as received, for the quarantine of reports and auto-replies
+        # (Odoo parses it into an object and changes some of its parts)
+        cache = self.env.cr.cache
+        previous_raw = cache.get("ticket_mail_raw")
+        cache["ticket_mail_raw"] = message
+        try:
+            return self._ticket_message_process(model, message, options)
+        finally:
+            cache["ticket_mail_raw"] = previous_raw
+
+    @api.model
+    def _ticket_message_process(self, model, message, options):
         if not self.env.context.get("fetchmail_cron_running"):
-            return super().message_process(model, message, **options)
+            return super(MailThread, self).message_process(model, message, **options)
         self = self.with_context(ticket_mail_keep_failures=True)
         for attempt in range(1, TRANSIENT_TRIES + 1):
             try:
                 with self.env.cr.savepoint():
-                    return super().message_process(model, message, **options)
+                    return super(MailThread, self).message_process(model, message, **options)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
                 error = traceback.format_exc()
                 if attempt == TRANSIENT_TRIES:
@@ -100,20 +167,46 @@ class MailThread(models.AbstractModel):
     ):
         """A ticket number tag in the subject ([T00042]) threads a mail into its
         ticket even without reply headers, ahead of aliases and the catchall
-        (a header-less reply to the catchall is bounced inside super())."""
-        if not thread_id and not message_dict.get("is_bounce"):
+        (a header-less reply to the catchall is bounced inside super()).
+
+        Delivery reports (bounces) and automatic replies never open a ticket:
+        a report is noted on the ticket it refers to, else quarantined; an
+        automatic reply joins the ticket it answers, else is quarantined."""
+        options = {"model": model, "thread_id": thread_id, "custom_values": custom_values}
+        if message_dict.get("is_bounce"):
+            # Odoo counts the bounce on the partners of the failed address
+            routes = super().message_route(message, message_dict, **options)
+            self._ticket_handle_report(message, message_dict)
+            return routes
+        auto_reply = not thread_id and self._ticket_is_auto_reply(message, message_dict)
+        route = False
+        if not thread_id:
             route = self.env["ticket.ticket"]._routing_subject_tag(
                 message, message_dict, custom_values
             )
-            if route:
-                return [route]
-        return super().message_route(
-            message,
-            message_dict,
-            model=model,
-            thread_id=thread_id,
-            custom_values=custom_values,
-        )
+        if route:
+            # super() resets the bounce counter of every sender: the address
+            # works (again); here only the ticket's customer, read already
+            partner = self.env["ticket.ticket"].sudo().browse(route[1]).partner_id
+            sender = tools.email_normalize(message_dict.get("email_from") or "")
+            if partner.message_bounce and partner.email_normalized == sender:
+                partner._message_reset_bounce(sender)
+            routes = [route]
+        else:
+            routes = super().message_route(message, message_dict, **options)
+        if auto_reply:
+            kept = [r for r in routes if r[0] != "ticket.ticket" or r[1]]
+            if len(kept) < len(routes) and not kept:
+                _logger.info(
+                    "Automatic reply %s from %s opens no ticket: quarantined",
+                    message_dict.get("message_id"),
+                    message_dict.get("email_from"),
+                )
+                self.env["ticket.mail.quarantine"].sudo()._store(
+                    message, message_dict, "auto_reply"
+                )
+            routes = kept
+        return routes
 
     @api.model
     def _message_route_process(self, message, message_dict, routes):
@@ -127,6 +220,7 @@ class MailThread(models.AbstractModel):
         when failures are kept, it is kept instead (see mail.alias). A mail
         an alias refuses was bounced before, in the routing: that bounce
         stays."""
+        message_dict.pop("ticket_report", None)
         reason = self._ticket_no_autoreply_reason(message, message_dict)
         server_id = self.env.context.get("default_fetchmail_server_id")
         keep = bool(self.env.context.get("ticket_mail_keep_failures"))
@@ -158,3 +252,210 @@ class MailThread(models.AbstractModel):
         if message_dict.get("is_bounce"):
             return "bounce"
         return False
+
+    # ------------------------------------------------------------
+    # DELIVERY REPORTS AND AUTO-REPLIES
+    # ------------------------------------------------------------
+
+    @api.model
+    def _detect_is_bounce(self, message, message_dict):
+        """Besides Odoo's rules (bounce address, mailer-daemon, multipart/report):
+        an X-Failed-Recipients header, and the subjects of the usual mail
+        servers' reports when the sender is automatic. Header lookups only:
+        this runs for every incoming mail. A quarantined mail opened as a
+        ticket by a manager is no report."""
+        if self.env.context.get("ticket_mail_release"):
+            return False
+        if super()._detect_is_bounce(message, message_dict):
+            return True
+        if message.get("X-Failed-Recipients") is not None:
+            return True
+        subject = message_dict.get("subject") or ""
+        return bool(
+            REPORT_SUBJECT.search(subject)
+            and self._ticket_automatic_sender(message, message_dict)
+        )
+
+    @api.model
+    def _ticket_automatic_sender(self, message, message_dict):
+        """Whether the mail comes from a machine: postmaster or mailer-daemon,
+        an empty Return-Path (<>), or an Auto-Submitted header."""
+        sender = (tools.email_split(message_dict.get("email_from") or "") or [""])[0]
+        if REPORT_SENDER.match(sender.split("@", 1)[0]):
+            return True
+        auto_submitted = str(message.get("Auto-Submitted") or "").strip().lower()
+        if auto_submitted and auto_submitted != "no":
+            return True
+        return_path = message.get("Return-Path")
+        return return_path is not None and not tools.email_split(str(return_path))
+
+    @api.model
+    def _ticket_is_auto_reply(self, message, message_dict):
+        """An out-of-office or other automatic reply (RFC 3834), as opposed to
+        automatic mail that carries a request (Auto-Submitted: auto-generated,
+        a shop's contact form). A typical subject counts when it stands alone
+        or is followed by a colon, or with an automatic sender."""
+        if self.env.context.get("ticket_mail_release"):
+            return False
+        auto_submitted = str(message.get("Auto-Submitted") or "").strip().lower()
+        if auto_submitted.startswith("auto-replied"):
+            return True
+        if message.get("X-Autoreply") is not None or message.get("X-Autorespond") is not None:
+            return True
+        if str(message.get("Precedence") or "").strip().lower() == "auto_reply":
+            return True
+        match = AUTO_REPLY_SUBJECT.match(message_dict.get("subject") or "")
+        if not match:
+            return False
+        return match.group("end") is not None or bool(
+            (auto_submitted and auto_submitted != "no")
+            or message.get("X-Auto-Response-Suppress") is not None
+            or self._ticket_automatic_sender(message, message_dict)
+        )
+
+    def _message_parse_extract_bounce(self, email_message, message_dict):
+        """Odoo's bounce values, plus what our note and quarantine show: the
+        failed address (where Odoo found none, it is also the one whose
+        partners Odoo flags), the reason, and the subjects and Message-Ids of
+        the returned mail (copied inline by qmail, Exim ...)."""
+        values = super()._message_parse_extract_bounce(email_message, message_dict)
+        if not values.get("is_bounce"):
+            return values
+        sender = tools.email_normalize(message_dict.get("email_from") or "") or ""
+        try:
+            report = self._ticket_parse_report(email_message, sender)
+        except Exception:  # noqa: BLE001 - an unreadable report is still a report
+            _logger.warning(
+                "Could not read the delivery report %s",
+                message_dict.get("message_id"),
+                exc_info=True,
+            )
+            report = {"address": "", "reason": "", "subjects": [], "message_ids": []}
+        if report["address"] and not values.get("bounced_email"):
+            values["bounced_email"] = report["address"]
+            values["bounced_partner"] = (
+                self.env["res.partner"]
+                .sudo()
+                .search([("email_normalized", "=", report["address"])])
+            )
+        elif not report["address"] and values.get("bounced_email"):
+            report["address"] = values["bounced_email"]
+        values["ticket_report"] = report
+        return values
+
+    @api.model
+    def _ticket_parse_report(self, message, sender=""):
+        """Failed address, reason, and the subjects and Message-Ids of the
+        returned mail, read from a delivery report of any common format:
+        the DSN fields (RFC 3464), X-Failed-Recipients, the returned mail's
+        headers, else the report's text."""
+        address, reason = "", ""
+        texts, returned = [], []
+        self._ticket_report_parts(message, texts, returned)
+        for part in message.walk():
+            if part.get_content_type() != "message/delivery-status":
+                continue
+            blocks = part.get_payload()
+            for block in blocks if isinstance(blocks, list) else []:
+                for name in ("Final-Recipient", "Original-Recipient"):
+                    value = str(block.get(name) or "")
+                    address = address or tools.email_normalize(
+                        value.split(";", 1)[-1].strip()
+                    ) or ""
+                diagnostic = " ".join(str(block.get("Diagnostic-Code") or "").split())
+                status = str(block.get("Status") or "").strip()
+                if not reason and diagnostic:
+                    reason = diagnostic.split(";", 1)[-1].strip()
+                elif not reason and status and status[:1] in "45":
+                    reason = f"Status {status}"
+        failed = message.get("X-Failed-Recipients")
+        if not address and failed is not None:
+            address = (tools.email_normalize_all(str(failed)) or [""])[0]
+
+        text = "\n".join(texts)
+        marker = RETURNED_COPY.search(text)
+        human, copy = (text[: marker.start()], text[marker.end() :]) if marker else (text, "")
+        subjects, message_ids, returned_to = [], [], []
+        for returned_message in returned:
+            subjects.append(decode_message_header(returned_message, "Subject"))
+            message_ids.extend(
+                decode_message_header(returned_message, "Message-Id").split()
+            )
+            returned_to.extend(
+                tools.email_normalize_all(decode_message_header(returned_message, "To"))
+            )
+        for name, value in HEADER_LINE.findall(copy):
+            name = name.lower()
+            if name == "subject":
+                subjects.append(value.strip())
+            elif name == "message-id":
+                message_ids.extend(value.split())
+            else:
+                returned_to.extend(tools.email_normalize_all(value))
+        if not address:
+            for candidate in ADDRESS.findall(human):
+                candidate = tools.email_normalize(candidate) or ""
+                if (
+                    candidate
+                    and candidate != sender
+                    and not REPORT_SENDER.match(candidate.split("@", 1)[0])
+                ):
+                    address = candidate
+                    break
+        address = address or (returned_to[:1] or [""])[0]
+        if not reason:
+            lines = [line.strip() for line in human.splitlines() if line.strip()]
+            errors = [line for line in lines if SMTP_ERROR.search(line)]
+            reason = " ".join(errors[:2] or lines[:3])
+        return {
+            "address": address,
+            "reason": reason[:500],
+            "subjects": [subject for subject in subjects if subject],
+            "message_ids": [mid.strip() for mid in message_ids if mid.strip()],
+        }
+
+    @api.model
+    def _ticket_report_parts(self, part, texts, returned):
+        """Collect the readable text of a report and the mails it returns,
+        without descending into the returned mails."""
+        content_type = part.get_content_type()
+        if content_type == "message/rfc822":
+            payload = part.get_payload()
+            returned.extend(payload[:1] if isinstance(payload, list) else [])
+            return
+        if content_type == "text/rfc822-headers":
+            returned.append(
+                email.message_from_string(part.get_content(), policy=email.policy.SMTP)
+            )
+            return
+        if content_type == "message/delivery-status":
+            return
+        if part.is_multipart():
+            for sub_part in part.get_payload():
+                self._ticket_report_parts(sub_part, texts, returned)
+            return
+        if content_type not in ("text/plain", "text/html") or part.get_filename():
+            return
+        try:
+            content = part.get_content()
+        except Exception:  # noqa: BLE001 - unknown charset: read what can be read
+            content = (part.get_payload(decode=True) or b"").decode("latin-1")
+        if not isinstance(content, str):
+            return
+        texts.append(html2plaintext(content) if content_type == "text/html" else content)
+
+    @api.model
+    def _ticket_handle_report(self, message, message_dict):
+        """Note a delivery report on the ticket it refers to, else keep it in
+        the quarantine; never a new ticket, never a confirmation."""
+        report = message_dict.get("ticket_report") or {}
+        ticket = self.env["ticket.ticket"]._report_ticket(message_dict, report)
+        if ticket:
+            ticket._note_delivery_failure(message_dict, report)
+            return
+        _logger.info(
+            "Delivery report %s from %s refers to no ticket: quarantined",
+            message_dict.get("message_id"),
+            message_dict.get("email_from"),
+        )
+        self.env["ticket.mail.quarantine"].sudo()._store(message, message_dict, "bounce")

@@ -1,6 +1,8 @@
 import logging
 import re
 
+from markupsafe import Markup
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
@@ -144,6 +146,17 @@ class TicketTicket(models.Model):
     )
     partner_delivery_block = fields.Boolean(
         string="Delivery Block", compute="_compute_partner_delivery_block"
+    )
+    partner_email_bounced = fields.Boolean(
+        string="E-mail Undeliverable",
+        compute="_compute_partner_email_bounced",
+        store=True,
+        readonly=False,
+        # computed before the INSERT: no extra UPDATE for every new ticket
+        precompute=True,
+        help="Mail to the customer's address came back as undeliverable (the "
+        "customer's bounce counter; for senders without a contact, a delivery "
+        "report noted on this ticket). Cleared when the address writes again.",
     )
     customer_display = fields.Char(
         string="Customer or E-mail", compute="_compute_customer_display"
@@ -311,6 +324,11 @@ class TicketTicket(models.Model):
                 partner.delivery_block or partner.commercial_partner_id.delivery_block
             )
 
+    @api.depends("partner_id.message_bounce")
+    def _compute_partner_email_bounced(self):
+        for ticket in self:
+            ticket.partner_email_bounced = ticket.partner_id.message_bounce > 0
+
     @api.depends("partner_id", "partner_name", "partner_email")
     def _compute_customer_display(self):
         for ticket in self:
@@ -467,7 +485,13 @@ class TicketTicket(models.Model):
 
     def write(self, vals):
         self._split_partner_email(vals)
-        return super().write(vals)
+        res = super().write(vals)
+        if "partner_email" in vals and "partner_email_bounced" not in vals:
+            # a sender without a contact: the flag was about the old address
+            self.filtered(
+                lambda t: t.partner_email_bounced and not t.partner_id
+            ).partner_email_bounced = False
+        return res
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
@@ -587,7 +611,8 @@ class TicketTicket(models.Model):
             return self.env["res.partner"]
         partners = self.env["res.partner"].search_fetch(
             [("email_normalized", "=", email_normalized)],
-            ["ref", "parent_id", "is_company"],
+            # message_bounce: the new ticket shows whether the address bounced
+            ["ref", "parent_id", "is_company", "message_bounce"],
             limit=20,
         )
         return partners.sorted(
@@ -732,6 +757,73 @@ class TicketTicket(models.Model):
         )
         self.invalidate_model(["last_action_author"])
 
+    @api.model
+    def _report_ticket(self, message_dict, report):
+        """The ticket a delivery report refers to: the one of the returned
+        mail (its Message-Id, Odoo's ``bounced_message``, or one copied into
+        the report), else the number tag in the report's or the returned
+        mail's subject, else the most recent open ticket of the failed
+        address."""
+        # sudo: routing runs before any access check; only a note is written
+        Ticket = self.sudo().with_context(active_test=False)
+        bounced = message_dict.get("bounced_message")
+        if bounced and bounced.model == self._name and bounced.res_id:
+            ticket = Ticket.browse(bounced.res_id).exists()
+            if ticket:
+                return ticket._merge_destination()
+        message_ids = report.get("message_ids") or []
+        if message_ids:
+            message = (
+                self.env["mail.message"]
+                .sudo()
+                .search(
+                    [("message_id", "in", message_ids[-32:]), ("model", "=", self._name)],
+                    order="id desc",
+                    limit=1,
+                )
+            )
+            ticket = Ticket.browse(message.res_id).exists()
+            if ticket:
+                return ticket._merge_destination()
+        for subject in [message_dict.get("subject")] + (report.get("subjects") or []):
+            ticket = self._subject_tag_ticket(dict(message_dict, subject=subject))
+            if ticket:
+                return ticket._merge_destination()
+        address = report.get("address")
+        if not address:
+            return self.browse()
+        return self.sudo().search(
+            [
+                "|",
+                ("partner_email", "=", address),
+                ("partner_id.email_normalized", "=", address),
+                ("is_closed", "=", False),
+            ],
+            order="create_date desc, id desc",
+            limit=1,
+        )
+
+    def _note_delivery_failure(self, message_dict, report):
+        """Log a delivery report on the ticket: an internal note carrying the
+        report's Message-Id, so that the same report delivered again is
+        dropped by the gateway. The customer's address is flagged: Odoo
+        counts the bounce on its partners; a sender without a contact is
+        flagged on the ticket."""
+        self.ensure_one()
+        address = report.get("address") or self.env._("an unknown address")
+        reason = report.get("reason") or self.env._("no reason given")
+        body = Markup("<p>%s</p>") % self.env._(
+            "Delivery to %(address)s failed: %(reason)s", address=address, reason=reason
+        )
+        message = self._message_log(body=body)
+        if message_dict.get("message_id"):
+            message.message_id = message_dict["message_id"]
+        if address == tools.email_normalize(self.partner_email or "") and (
+            not self.partner_id or self.partner_id.email_normalized == address
+        ):
+            self.partner_email_bounced = True
+        return message
+
     def _merge_destination(self):
         """The ticket holding this one's conversation: itself, or the ticket
         it was merged into (in turn merged further, maybe)."""
@@ -791,6 +883,15 @@ class TicketTicket(models.Model):
                 "last_action_by": "agent" if by_agent else "customer",
                 "last_action_author": self._last_action_author(message, msg_vals, by_agent),
             }
+            if (
+                self.partner_email_bounced
+                and not self.partner_id
+                and message.message_type == "email"
+                and tools.email_normalize(message.email_from or "")
+                == tools.email_normalize(self.partner_email or "")
+            ):
+                # the address works again (a contact's counter is reset by Odoo)
+                vals["partner_email_bounced"] = False
             xmlid_to_id = self.env["ir.model.data"]._xmlid_to_res_id
             if not by_agent and self.stage_id.id in (
                 xmlid_to_id("ticket_system.ticket_stage_waiting", raise_if_not_found=False),

@@ -7,6 +7,7 @@ from . import test_autoresponder
 from . import test_ui
 from . import test_mail_outgoing
 from . import test_mail_failure
+from . import test_mail_bounce
 from . import test_mail_concurrency
 from . import test_ticket_merge
 from . import test_mail_language
