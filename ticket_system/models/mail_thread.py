@@ -55,7 +55,7 @@ AUTO_REPLY_SUBJECT = re.compile(
     r"|automatic reply|auto-?reply|autoreply|abwesend|urlaubsnotiz"
     r"|r[ée]ponse automatique|absence du bureau|risposta automatica"
     r"|respuesta autom[áa]tica|ich bin nicht im b[üu]ro)"
-    r"(?P<end>\s*(?::|$))?",
+    r"\b",
     re.I,
 )
 # where a report copies the returned mail into its text (qmail, Exim, ...)
@@ -293,8 +293,9 @@ class MailThread(models.AbstractModel):
     def _ticket_is_auto_reply(self, message, message_dict):
         """An out-of-office or other automatic reply (RFC 3834), as opposed to
         automatic mail that carries a request (Auto-Submitted: auto-generated,
-        a shop's contact form). A typical subject counts when it stands alone
-        or is followed by a colon, or with an automatic sender."""
+        a shop's contact form). A typical subject counts only with another
+        sign of a machine: a customer may well write "Abwesend: bitte beim
+        Nachbarn abgeben"."""
         if self.env.context.get("ticket_mail_release"):
             return False
         auto_submitted = str(message.get("Auto-Submitted") or "").strip().lower()
@@ -307,7 +308,7 @@ class MailThread(models.AbstractModel):
         match = AUTO_REPLY_SUBJECT.match(message_dict.get("subject") or "")
         if not match:
             return False
-        return match.group("end") is not None or bool(
+        return bool(
             (auto_submitted and auto_submitted != "no")
             or message.get("X-Auto-Response-Suppress") is not None
             or self._ticket_automatic_sender(message, message_dict)
