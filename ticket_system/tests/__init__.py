@@ -15,3 +15,4 @@ from . import test_mail_servers
 from . import test_performance
 from . import test_assignment
 from . import test_placeholder
+from . import test_demo
