@@ -1,5 +1,5 @@
 # Thin wrappers: the work is done in scripts/ (see README.md).
-.PHONY: run test bench reset
+.PHONY: run test bench reset mail
 
 run:
 	@scripts/run.sh $(ODOO_ARGS)
@@ -12,3 +12,7 @@ bench:
 
 reset:
 	@YES=$(YES) scripts/reset.sh
+
+# make mail FROM=... SUBJECT=... BODY=... [TO=queue address]: a customer mail into the demo desk
+mail:
+	@scripts/mail.sh

@@ -36,6 +36,7 @@
         "views/ticket_menus.xml",
     ],
     "demo": [
+        "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/ticket_demo.xml",

@@ -1019,6 +1019,9 @@ class TicketTicket(models.Model):
                 "auto_delete": False,
             }
         )
+        # the mail queue runs hourly: have it run now, so that the confirmation
+        # leaves while the customer still waits for it (as event does)
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         self._placeholder_log_unfilled(unfilled)
 
     @api.model

@@ -1,5 +1,6 @@
 import ast
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -40,6 +41,26 @@ class TestTicketAutoresponder(TicketMailCommon):
         incoming = ticket.message_ids.filtered(lambda m: m.message_type == "email")
         self.assertGreater(message.id, incoming.id, "the answer follows the request")
         self.assertEqual(ticket.last_action_by, "customer", "a robot is no agent")
+
+    def test_confirmation_leaves_at_once(self):
+        """The mail queue runs hourly: the confirmation has it run now."""
+        cron = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        Trigger = self.env["ir.cron.trigger"]
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        with self.mock_mail_gateway():
+            self._receive("kunde.gateway@example.com", "Wann kommt mein Paket?")
+        self.assertEqual(len(self._autoresponses()), 1)
+        triggers = Trigger.search([("cron_id", "=", cron.id)]) - before
+        self.assertTrue(triggers, "the mail queue runs at once")
+        self.assertLessEqual(max(triggers.mapped("call_at")), fields.Datetime.now())
+        self.queue.autoresponder = False
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        with self.mock_mail_gateway():
+            self._receive("kunde.gateway@example.com", "Noch eine Frage")
+        self.assertFalse(
+            Trigger.search([("cron_id", "=", cron.id)]) - before,
+            "nothing queued, nothing to run",
+        )
 
     def test_unknown_sender_gets_confirmation_without_partner(self):
         partners_before = self.env["res.partner"].search_count([])

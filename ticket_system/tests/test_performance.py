@@ -44,14 +44,14 @@ class TestTicketPerformance(TicketMailCommon):
         with self.mock_mail_gateway():
             self._new_mail(0, self.customers[0].email)
             ticket = self.env["ticket.ticket"].search([("name", "=", "Neue Anfrage 0")])
-            with self.assertQueryCount(__system__=45):
+            with self.assertQueryCount(__system__=47):
                 self._new_mail(1, self.customers[1].email)
             with self.assertQueryCount(__system__=18):
                 self._tag_reply(ticket, 1, self.customers[0].email)
             with self.assertQueryCount(__system__=18):
                 self._tag_reply(ticket, 3, self.customers[0].email)
             self._grow(300)
-            with self.assertQueryCount(__system__=45):
+            with self.assertQueryCount(__system__=47):
                 self._new_mail(2, self.customers[2].email)
             with self.assertQueryCount(__system__=18):
                 self._tag_reply(ticket, 2, self.customers[0].email)

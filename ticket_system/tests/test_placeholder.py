@@ -163,6 +163,9 @@ class TestTicketPlaceholder(TicketMailCommon):
         self.assertIn("@Firma1@: der Kunde hat keine Firma", str(error.exception))
 
     def test_ticket_without_customer(self):
+        # unknown senders get the queue's language (default: the company's,
+        # German in the demo shop)
+        self.queue.lang = "en_US"
         with self.mock_mail_gateway():
             ticket = self._receive("Neu Kunde <neu.kunde@example.org>", "Unbekannt")
         self.assertFalse(ticket.partner_id)
