@@ -49,6 +49,19 @@ class TestTicketPlaceholder(TicketMailCommon):
         kwargs.setdefault("subtype_xmlid", "mail.mt_comment")
         return ticket.with_user(user or self.agent).message_post(body=body, **kwargs)
 
+    def _composer(self, ticket):
+        """The full composer of the chatter, answering ``ticket`` as the agent."""
+        return Form(
+            self.env["mail.compose.message"]
+            .with_user(self.agent)
+            .with_context(
+                default_model="ticket.ticket",
+                default_res_ids=ticket.ids,
+                default_composition_mode="comment",
+                default_subtype_xmlid="mail.mt_comment",
+            )
+        )
+
     def _mail_to(self, partner):
         mails = self._new_mails.filtered(lambda m: partner in m.recipient_ids)
         self.assertEqual(len(mails), 1, f"one mail to {partner.name}")
@@ -287,16 +300,7 @@ class TestTicketPlaceholder(TicketMailCommon):
     def test_full_composer(self):
         with self.mock_mail_gateway():
             ticket = self._receive("anna.meier@example.com", "Composer")
-        composer_form = Form(
-            self.env["mail.compose.message"]
-            .with_user(self.agent)
-            .with_context(
-                default_model="ticket.ticket",
-                default_res_ids=ticket.ids,
-                default_composition_mode="comment",
-                default_subtype_xmlid="mail.mt_comment",
-            )
-        )
+        composer_form = self._composer(ticket)
         composer_form.body = (
             "<p>@Briefanrede@ Ihr Paket ist unterwegs, @Bearbeiter@</p>"
         )
@@ -312,16 +316,7 @@ class TestTicketPlaceholder(TicketMailCommon):
     def test_full_composer_refuses_unfillable(self):
         with self.mock_mail_gateway():
             ticket = self._receive("peter.braun@example.com", "Composer")
-        composer_form = Form(
-            self.env["mail.compose.message"]
-            .with_user(self.agent)
-            .with_context(
-                default_model="ticket.ticket",
-                default_res_ids=ticket.ids,
-                default_composition_mode="comment",
-                default_subtype_xmlid="mail.mt_comment",
-            )
-        )
+        composer_form = self._composer(ticket)
         composer_form.body = "<p>@Firma2@</p>"
         composer = composer_form.save()
         with self.mock_mail_gateway(), self.assertRaises(UserError):
