@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class AccountMove(models.Model):
@@ -14,3 +15,22 @@ class AccountMove(models.Model):
         string="Tickets",
         copy=False,
     )
+
+    def action_ticket_credit_note(self):
+        """Credit this invoice for the ticket it is linked to (a button in
+        the ticket's linked documents): Odoo's reversal wizard, whose result
+        is linked back to the ticket (see account.move.reversal)."""
+        self.ensure_one()
+        if self.move_type != "out_invoice" or self.state != "posted":
+            raise UserError(self.env._("Only a posted customer invoice can be credited."))
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_view_account_move_reversal"
+        )
+        action["view_mode"] = "form"
+        action["views"] = [(False, "form")]
+        action["context"] = {
+            "active_model": "account.move",
+            "active_ids": self.ids,
+            "ticket_credit_note_ticket_id": self.env.context.get("ticket_credit_note_ticket_id"),
+        }
+        return action

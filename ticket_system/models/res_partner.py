@@ -1,5 +1,9 @@
 from odoo import api, fields, models
 
+# the Tickets tab of a customer shows this many, newest first; the smart
+# button opens all of them
+TICKET_TAB_LIMIT = 100
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -9,6 +13,10 @@ class ResPartner(models.Model):
     email_normalized = fields.Char(index="btree_not_null")
     ticket_ids = fields.One2many("ticket.ticket", "partner_id", string="Tickets")
     ticket_count = fields.Integer(compute="_compute_ticket_count")
+    # the Tickets tab: the company's and its contacts' tickets, as the button counts
+    ticket_all_ids = fields.Many2many(
+        "ticket.ticket", string="All Tickets", compute="_compute_ticket_all_ids"
+    )
     delivery_block = fields.Boolean(
         tracking=True,
         help="Do not ship to this customer. Shown as a warning on their tickets.",
@@ -29,6 +37,19 @@ class ResPartner(models.Model):
                 if partner in self:
                     partner.ticket_count += count
                 partner = partner.parent_id
+
+    @api.depends("ticket_ids", "child_ids.ticket_ids")
+    def _compute_ticket_all_ids(self):
+        for partner in self:
+            partner.ticket_all_ids = (
+                self.env["ticket.ticket"].search(
+                    [("partner_id", "child_of", partner._origin.id)],
+                    order="id desc",
+                    limit=TICKET_TAB_LIMIT,
+                )
+                if partner._origin.id
+                else False
+            )
 
     def action_view_tickets(self):
         self.ensure_one()

@@ -1,1 +1,2 @@
 from . import ticket_merge
+from . import account_move_reversal
