@@ -19,6 +19,7 @@
         "data/ir_cron_data.xml",
         # the ticket form opens the merge wizard: its action comes first
         "wizard/ticket_merge_views.xml",
+        "wizard/ticket_reassign_views.xml",
         "views/ticket_ticket_views.xml",
         "views/ticket_time_entry_views.xml",
         "views/ticket_queue_views.xml",

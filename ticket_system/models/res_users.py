@@ -67,3 +67,12 @@ class ResUsers(models.Model):
         and not absent."""
         users = self.filtered("active")
         return users - users._ticket_absent_at(moment)
+
+    def action_ticket_reassign(self):
+        """Open the reassignment wizard for this agent's open tickets."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ticket_system.ticket_reassign_action"
+        )
+        action["context"] = {"default_user_id": self.id}
+        return action

@@ -1,1 +1,2 @@
 from . import ticket_merge
+from . import ticket_reassign
