@@ -7,7 +7,7 @@
     "website": "https://github.com/ticket-system/ticket_system",
     "author": "ticket_system developers",
     "license": "LGPL-3",
-    "depends": ["mail", "portal", "account"],
+    "depends": ["mail", "portal", "account", "resource"],
     "data": [
         "security/ticket_security.xml",
         "security/ir.model.access.csv",
@@ -19,6 +19,7 @@
         "data/ir_cron_data.xml",
         # the ticket form opens the merge wizard: its action comes first
         "wizard/ticket_merge_views.xml",
+        "wizard/ticket_reassign_views.xml",
         "views/ticket_ticket_views.xml",
         "views/ticket_time_entry_views.xml",
         "views/ticket_queue_views.xml",
@@ -27,6 +28,7 @@
         "views/ticket_tag_views.xml",
         "views/ticket_role_views.xml",
         "views/res_partner_views.xml",
+        "views/res_users_views.xml",
         "views/account_move_views.xml",
         "views/fetchmail_server_views.xml",
         "views/mail_templates.xml",

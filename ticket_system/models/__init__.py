@@ -2,7 +2,9 @@ from . import ticket_role
 from . import ticket_tag
 from . import ticket_type
 from . import ticket_stage
+from . import ticket_assignment
 from . import ticket_queue
+from . import ticket_queue_shift
 from . import ticket_owner
 from . import ticket_document_mixin
 from . import ticket_placeholder
@@ -17,3 +19,4 @@ from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread
 from . import mail_template
+from . import res_users

@@ -9,7 +9,7 @@ from odoo.addons.mail.tools.alias_error import AliasError
 class TicketQueue(models.Model):
     _name = "ticket.queue"
     _description = "Ticket Queue"
-    _inherit = ["mail.alias.mixin", "mail.thread"]
+    _inherit = ["mail.alias.mixin", "mail.thread", "ticket.assignment.mixin"]
     _order = "sequence, name, id"
     _check_company_auto = True
 
@@ -82,24 +82,18 @@ class TicketQueue(models.Model):
         domain="[('share', '=', False)]",
         help="Agents working this queue: they see all of its tickets.",
     )
-    assign_method = fields.Selection(
-        [
-            ("manual", "Manual"),
-            ("round_robin", "Round robin"),
-            ("shift", "By shift"),
-        ],
-        string="Assignment",
-        default="manual",
-        required=True,
-        help="Manual: agents take tickets themselves. Round robin: new tickets go to "
-        "the members in turn. By shift: in turn to the members who are online in "
-        "Odoo right now; unassigned when nobody is.",
+    resource_calendar_id = fields.Many2one(
+        "resource.calendar",
+        string="Working Hours",
+        check_company=True,
+        help="The queue's working hours; their timezone is the one of the shifts. "
+        "Empty: the company's working hours.",
     )
-    assign_last_user_id = fields.Many2one(
-        "res.users",
-        string="Last Assigned Agent",
-        readonly=True,
-        help="Round robin and shift assignment continue after this member.",
+    shift_ids = fields.One2many(
+        "ticket.queue.shift",
+        "queue_id",
+        string="Shifts",
+        help="Time slots of the members per weekday, for assignment by shift.",
     )
     ticket_ids = fields.One2many("ticket.ticket", "queue_id", string="Tickets")
     ticket_open_count = fields.Integer(compute="_compute_ticket_counts")
@@ -140,6 +134,11 @@ class TicketQueue(models.Model):
 
     def write(self, vals):
         res = super().write(vals)
+        if "member_ids" in vals:
+            # a member who left the queue has no shift in it any more
+            self.shift_ids.filtered(
+                lambda shift: shift.user_id not in shift.queue_id.member_ids
+            ).unlink()
         if "company_id" in vals:
             for queue in self:
                 queue.alias_defaults = queue._alias_get_creation_values()[
@@ -188,26 +187,6 @@ class TicketQueue(models.Model):
             [("company_id", "=", self.env.company.id), ("member_ids", "in", self.env.uid)],
             limit=1,
         ) or self.search([("company_id", "=", self.env.company.id)], limit=1)
-
-    # ------------------------------------------------------------
-    # ASSIGNMENT
-    # ------------------------------------------------------------
-
-    def _assign_tickets(self, tickets):
-        """Give unassigned new tickets of this queue to its members in turn."""
-        self.ensure_one()
-        members = self.member_ids.filtered("active").sorted("id")
-        if self.assign_method == "shift":
-            members = members.filtered(lambda user: user._is_user_available())
-        if self.assign_method == "manual" or not members:
-            return
-        last = self.assign_last_user_id
-        index = members.ids.index(last.id) + 1 if last in members else 0
-        for ticket in tickets:
-            ticket.user_id = members[index % len(members)]
-            index += 1
-        # sudo: agents creating tickets may not write queue configuration
-        self.sudo().assign_last_user_id = members[(index - 1) % len(members)]
 
     # ------------------------------------------------------------
     # MAIL

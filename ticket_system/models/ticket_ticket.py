@@ -477,7 +477,7 @@ class TicketTicket(models.Model):
                 ]
         tickets = super().create(vals_list)
         to_assign = tickets.filtered(
-            lambda t: not t.user_id and t.queue_id.assign_method in ("round_robin", "shift")
+            lambda t: not t.user_id and t.queue_id.assign_method != "manual"
         )
         for queue, queue_tickets in to_assign.grouped("queue_id").items():
             queue._assign_tickets(queue_tickets)

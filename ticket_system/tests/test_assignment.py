@@ -1,5 +1,13 @@
-from odoo import Command
-from odoo.tests import tagged
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, freeze_time, get_db_name, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.mail.tests.common import MailCommon, mail_new_test_user
 
@@ -16,6 +24,7 @@ class TestTicketAssignment(MailCommon):
             cls.agents |= mail_new_test_user(
                 cls.env, login=login, groups="ticket_system.group_ticket_user"
             )
+        cls.anna, cls.ben, cls.clara = cls.agents
         cls.queue = cls.env["ticket.queue"].create(
             {
                 "name": "Verteilung",
@@ -45,17 +54,6 @@ class TestTicketAssignment(MailCommon):
         self.queue.assign_method = "manual"
         self.assertFalse(self._create(1).user_id)
 
-    def test_shift_only_online_members(self):
-        self.queue.assign_method = "shift"
-        self.assertFalse(self._create(1).user_id, "nobody online: stays unassigned")
-        self.env["bus.presence"].create(
-            [{"user_id": user.id, "status": "online"} for user in self.agents[1:]]
-        )
-        tickets = self._create(3)
-        self.assertEqual(
-            [t.user_id for t in tickets], [self.agents[1], self.agents[2], self.agents[1]]
-        )
-
     def test_mail_ticket_is_assigned(self):
         with self.mock_mail_gateway():
             ticket = self.format_and_process(
@@ -66,3 +64,286 @@ class TestTicketAssignment(MailCommon):
                 target_model="ticket.ticket",
             )
         self.assertEqual(ticket.user_id, self.agents[0])
+
+    # ---- ABSENCE ----
+
+    def _absent(self, user, days_from=-1, days_to=1):
+        now = fields.Datetime.now()
+        user.write(
+            {
+                "ticket_absent_from": days_from is not None and now + timedelta(days=days_from),
+                "ticket_absent_to": days_to is not None and now + timedelta(days=days_to),
+            }
+        )
+
+    def test_absent_and_archived_members_are_skipped_by_round_robin(self):
+        self._absent(self.ben)
+        self.assertTrue(self.ben.ticket_is_absent)
+        tickets = self._create(3)
+        self.assertEqual(tickets.user_id, self.anna | self.clara)
+        self.assertEqual(
+            [t.user_id for t in tickets], [self.anna, self.clara, self.anna]
+        )
+        self.clara.active = False
+        self.assertEqual(self._create(2).user_id, self.anna)
+
+    def test_absence_bounds(self):
+        """Absent between 'from' and 'to'; an open end on either side counts."""
+        self._absent(self.ben, days_from=1, days_to=2)
+        self.assertFalse(self.ben.ticket_is_absent, "absence in the future")
+        self._absent(self.ben, days_from=-2, days_to=-1)
+        self.assertFalse(self.ben.ticket_is_absent, "absence over")
+        self._absent(self.ben, days_from=None, days_to=1)
+        self.assertTrue(self.ben.ticket_is_absent, "until tomorrow")
+        self._absent(self.ben, days_from=-1, days_to=None)
+        self.assertTrue(self.ben.ticket_is_absent, "since yesterday, open end")
+        self.assertEqual(self._create(2).user_id, self.anna | self.clara)
+        with self.assertRaises(ValidationError):
+            self._absent(self.ben, days_from=2, days_to=1)
+
+    def test_nobody_available_stays_unassigned(self):
+        for user in self.agents:
+            self._absent(user)
+        for method in ("round_robin", "next_free", "shift"):
+            self.queue.assign_method = method
+            self.assertFalse(self._create(1).user_id, method)
+
+    def test_agent_sets_own_absence_only(self):
+        tomorrow = fields.Datetime.now() + timedelta(days=1)
+        self.anna.with_user(self.anna).write({"ticket_absent_to": tomorrow})
+        self.assertEqual(self.anna.ticket_absent_to, tomorrow)
+        self.assertTrue(self.anna.with_user(self.anna).ticket_is_absent)
+        with self.assertRaises(AccessError):
+            self.ben.with_user(self.anna).write({"ticket_absent_to": tomorrow})
+
+    # ---- NEXT FREE AGENT ----
+
+    def test_next_free_picks_least_loaded_ties_in_turn(self):
+        closed = self.env["ticket.stage"].search([("is_closed", "=", True)], limit=1)
+        self._create(2, user_id=self.anna.id)
+        self._create(1, user_id=self.clara.id)
+        # closed tickets and other queues' tickets are no load
+        self._create(3, user_id=self.ben.id, stage_id=closed.id)
+        other = self.env["ticket.queue"].create({"name": "Andere"})
+        self.env["ticket.ticket"].create({"name": "x", "queue_id": other.id, "user_id": self.ben.id})
+        self.queue.assign_method = "next_free"
+        tickets = self._create(5)
+        # loads anna 2, ben 0, clara 1: ben; ben 1 = clara 1: in turn after
+        # ben, clara; ben 1: ben; all 2: after ben, clara; anna 2 = ben 2: in
+        # turn after clara, anna
+        self.assertEqual(
+            [t.user_id for t in tickets],
+            [self.ben, self.clara, self.ben, self.clara, self.anna],
+        )
+
+    def test_next_free_skips_absent(self):
+        self.queue.assign_method = "next_free"
+        self._create(3, user_id=self.anna.id)
+        self._absent(self.ben)
+        self._absent(self.clara)
+        self.assertEqual(self._create(1).user_id, self.anna, "the only one present")
+
+    # ---- SHIFTS ----
+
+    def _shift_queue(self):
+        """Catura's example: Monday 8-12 Anna, 13-17 Ben (Berlin time)."""
+        calendar = self.env["resource.calendar"].create(
+            {"name": "Berlin", "tz": "Europe/Berlin"}
+        )
+        self.queue.write(
+            {
+                "assign_method": "shift",
+                "resource_calendar_id": calendar.id,
+                "shift_ids": [
+                    Command.create(
+                        {"user_id": self.anna.id, "weekday": "0", "hour_from": 8, "hour_to": 12}
+                    ),
+                    Command.create(
+                        {"user_id": self.ben.id, "weekday": "0", "hour_from": 13, "hour_to": 17}
+                    ),
+                ],
+            }
+        )
+
+    def test_shift_agent_on_duty(self):
+        self._shift_queue()
+        # Monday 10 March 2025; Berlin is UTC+1 then
+        for utc, expected in (
+            ("2025-03-10 08:00:00", self.anna),  # 9:00
+            ("2025-03-10 06:59:00", self.env["res.users"]),  # 7:59
+            ("2025-03-10 10:59:00", self.anna),  # 11:59
+            ("2025-03-10 11:30:00", self.env["res.users"]),  # 12:30, UTC would say Anna
+            ("2025-03-10 13:00:00", self.ben),  # 14:00
+            ("2025-03-10 19:00:00", self.env["res.users"]),  # 20:00
+            ("2025-03-11 08:00:00", self.env["res.users"]),  # Tuesday 9:00
+        ):
+            with self.subTest(utc=utc), freeze_time(utc):
+                self.assertEqual(self._create(1).user_id, expected)
+
+    def test_shift_ties_in_turn_and_absence(self):
+        self._shift_queue()
+        self.env["ticket.queue.shift"].create(
+            {
+                "queue_id": self.queue.id,
+                "user_id": self.clara.id,
+                "weekday": "0",
+                "hour_from": 9,
+                "hour_to": 10,
+            }
+        )
+        with freeze_time("2025-03-10 08:30:00"):  # 9:30: Anna and Clara
+            tickets = self._create(3)
+            self.assertEqual(
+                [t.user_id for t in tickets], [self.anna, self.clara, self.anna]
+            )
+            self._absent(self.anna)
+            self.assertEqual(self._create(2).user_id, self.clara)
+            self._absent(self.clara)
+            self.assertFalse(self._create(1).user_id, "on duty but absent: nobody")
+
+    def test_shift_validation(self):
+        Shift = self.env["ticket.queue.shift"]
+        values = {"queue_id": self.queue.id, "user_id": self.anna.id, "weekday": "0"}
+        for hour_from, hour_to in ((12, 8), (8, 8), (-1, 8), (20, 25)):
+            with self.subTest(hours=(hour_from, hour_to)), self.assertRaises(ValidationError):
+                Shift.create({**values, "hour_from": hour_from, "hour_to": hour_to})
+        outsider = mail_new_test_user(
+            self.env, login="rr_outsider", groups="ticket_system.group_ticket_user"
+        )
+        with self.assertRaises(ValidationError):
+            Shift.create({**values, "user_id": outsider.id})
+        shift = Shift.create({**values, "hour_from": 0, "hour_to": 24})
+        self.queue.member_ids = [Command.unlink(self.anna.id)]
+        self.assertFalse(shift.exists(), "a member leaving loses their shifts")
+
+    def test_shift_needs_manager_rights(self):
+        shift_values = {
+            "queue_id": self.queue.id,
+            "user_id": self.anna.id,
+            "weekday": "0",
+            "hour_from": 8,
+            "hour_to": 12,
+        }
+        with self.assertRaises(AccessError):
+            self.env["ticket.queue.shift"].with_user(self.anna).create(shift_values)
+
+
+@tagged("post_install", "-at_install")
+class TestAssignmentConcurrency(BaseCase):
+    """Two workers assigning in one round-robin queue at the same moment, on
+    real connections that commit (see test_mail_concurrency)."""
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        self.tag = uuid.uuid4().hex[:8]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            members = env.ref("base.user_admin") | env.ref("base.user_demo")
+            queue = env["ticket.queue"].create(
+                {
+                    "name": f"Rotation {self.tag}",
+                    "assign_method": "round_robin",
+                    "autoresponder": False,
+                    "member_ids": [Command.set(members.ids)],
+                }
+            )
+            server = env["fetchmail.server"].create(
+                {
+                    "name": f"Rotation {self.tag}",
+                    "server_type": "imap",
+                    "server": "imap.shop.invalid",
+                    "user": "rotation@shop.example",
+                    "password": "secret",
+                    "queue_id": queue.id,
+                }
+            )
+            self.queue_id, self.server_id = queue.id, server.id
+            self.member_ids = sorted(members.ids)
+        self.addCleanup(self._remove_records)
+
+    def _remove_records(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
+            env["ticket.mail.failure"].search([("email_from", "ilike", self.tag)]).unlink()
+            env["ticket.ticket"].search([("queue_id", "=", self.queue_id)]).unlink()
+            env["fetchmail.server"].browse(self.server_id).unlink()
+            env["ticket.queue"].browse(self.queue_id).unlink()
+
+    def _mail(self):
+        return (
+            f"From: Kunde <kunde-{self.tag}@kunde.example>\n"
+            "To: rotation@shop.example\n"
+            f"Subject: Zweiter Worker {self.tag}\n"
+            f"Message-ID: <b-{self.tag}@kunde.example>\n"
+            "Content-Type: text/plain; charset=utf-8\n\n"
+            "Wo bleibt meine Bestellung?\n"
+        ).encode()
+
+    def _waiting_for_lock(self, cr, pid):
+        """The statement worker ``pid`` waits in for a lock, if it does."""
+        cr.execute(
+            "SELECT query FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+            [pid],
+        )
+        row = cr.fetchone()
+        return row and row[0]
+
+    @mute_logger("odoo.sql_db", "odoo.addons.ticket_system.models.mail_thread")
+    def test_two_workers_do_not_pick_the_same_member(self):
+        """Worker A assigns a ticket and has not committed yet; worker B (the
+        mail gateway) assigns in the same queue meanwhile. B waits for A
+        instead of reading the same rotation pointer, then continues after A's
+        member: one ticket for each member, the pointer on B's member."""
+        result = {}
+
+        def worker_b():
+            with self.registry.cursor() as cr_b:
+                result["pid"] = cr_b._cnx.get_backend_pid()
+                env = api.Environment(cr_b, SUPERUSER_ID, {})
+                result["ticket"] = (
+                    env["mail.thread"]
+                    .with_context(
+                        fetchmail_cron_running=True, default_fetchmail_server_id=self.server_id
+                    )
+                    .message_process("ticket.ticket", self._mail())
+                )
+                cr_b.commit()
+
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_watch:
+            env_a = api.Environment(cr_a, SUPERUSER_ID, {})
+            ticket_a = env_a["ticket.ticket"].create(
+                {"name": f"Erster Worker {self.tag}", "queue_id": self.queue_id}
+            )
+            env_a.flush_all()
+            thread = threading.Thread(target=worker_b)
+            thread.start()
+            waited = None
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and thread.is_alive() and not waited:
+                time.sleep(0.05)
+                pid = result.get("pid")
+                waited = pid and self._waiting_for_lock(cr_watch, pid)
+                cr_watch.rollback()
+            user_a = ticket_a.user_id.id
+            cr_a.commit()
+            thread.join(30)
+        self.assertFalse(thread.is_alive())
+        self.assertTrue(waited, "worker B waited for worker A's assignment")
+        self.assertIn(
+            "FOR NO KEY UPDATE",
+            waited,
+            "B waits before it reads the pointer, not after it chose a member",
+        )
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            tickets = env["ticket.ticket"].search([("queue_id", "=", self.queue_id)], order="id")
+            failures = env["ticket.mail.failure"].search([("email_from", "ilike", self.tag)])
+            self.assertFalse(failures.mapped("error"), "nothing parked as failed")
+            self.assertEqual(len(tickets), 2)
+            self.assertEqual(tickets[0].user_id.id, user_a)
+            self.assertEqual(
+                sorted(tickets.user_id.ids), self.member_ids, "one ticket for each member"
+            )
+            queue = env["ticket.queue"].browse(self.queue_id)
+            self.assertEqual(queue.assign_last_user_id, tickets[1].user_id)

@@ -179,12 +179,12 @@ class TestTicketForm(TicketCommon):
         )
         self.assertEqual(values["name"], "Parcel did not arrive")
         self.assertNotIn("invoice_ids", spec)
-        # an agent with invoicing rights sees the linked invoice by name
+        # an agent with invoicing rights sees the linked invoice with its amounts
         spec, values = self._open_form_like_web_client(
             self.ticket_billing.with_user(self.user_agent_billing)
         )
+        self.assertEqual([row["id"] for row in values["invoice_ids"]], [invoice.id])
         self.assertEqual(
-            values["invoice_ids"],
-            [{"id": invoice.id, "display_name": invoice.display_name}],
+            values["invoice_ids"][0]["amount_total_signed"], invoice.amount_total_signed
         )
         self.assertEqual(values["invoice_count"], 1)

@@ -1,2 +1,3 @@
 from . import ticket_merge
 from . import account_move_reversal
+from . import ticket_reassign
