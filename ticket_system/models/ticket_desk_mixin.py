@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 
 OTHER_TICKETS_LIMIT = 80
 
@@ -9,7 +10,8 @@ class TicketDeskMixin(models.AbstractModel):
     """What the ticket form shows around the conversation, as M-Ticket does:
     "Dieses Ticket beobachten", all attachments of the conversation, the
     history of field changes apart from the mails, and the customer's other
-    tickets. Computed when a form is read, never for lists."""
+    tickets (computed when a form is read, never for lists); and "Neuanlage
+    (E-Mail)", a ticket typed in by an agent mailed to the customer."""
 
     _name = "ticket.desk.mixin"
     _description = "Ticket Desk Panels"
@@ -126,3 +128,21 @@ class TicketDeskMixin(models.AbstractModel):
                 if commercial
                 else False
             )
+
+    def action_send_to_customer(self):
+        """M-Ticket "Neuanlage (E-Mail)": the summary of a ticket an agent typed
+        in goes to the customer as its first message, from the queue's
+        address with the number in the subject. Saving alone ("Neuanlage
+        (Kommentar)") mails nobody."""
+        self.ensure_one()
+        if not (self.partner_email or self.partner_id.email):
+            raise UserError(self.env._("Enter the customer's e-mail address first."))
+        if tools.is_html_empty(self.description):
+            raise UserError(self.env._("Write the summary the customer is to receive first."))
+        self.message_post(
+            body=self.description,
+            subject=self.name,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        return True

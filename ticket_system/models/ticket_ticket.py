@@ -457,6 +457,14 @@ class TicketTicket(models.Model):
         now = self.env.cr.now()
         for vals in vals_list:
             self._split_partner_email(vals)
+            if vals.get("partner_email") and not vals.get("partner_id") and (
+                vals.get("channel") not in ("email", None)
+            ):
+                # a ticket typed in by an agent: a known address is that customer
+                # (mail did this search already)
+                vals["partner_id"] = self._find_customer(
+                    tools.email_normalize(vals["partner_email"])
+                ).id
             company = self.env["res.company"].browse(self._company_id_for_vals(vals))
             if vals.get("number", "/") == "/":
                 vals["number"] = Sequence.with_company(company).next_by_code(

@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
 from .common_mail import TicketMailCommon
@@ -98,3 +99,45 @@ class TestTicketDesk(TicketMailCommon):
         ticket.last_action_author = False
         self.env["ticket.ticket"]._fill_last_action_author()
         self.assertEqual(ticket.last_action_author, self.agent.name)
+
+    def _new_ticket_form(self, partner_email, description="<p>Ihre Rücksendung ist da.</p>"):
+        form = Form(self.env["ticket.ticket"].with_user(self.agent))
+        form.name = "Telefonat: Rücksendung"
+        form.queue_id = self.queue
+        form.partner_email = partner_email
+        form.description = description
+        return form
+
+    def test_new_ticket_by_hand_comment_or_mail(self):
+        # "create (comment)": saved, nobody mailed
+        with self.mock_mail_gateway():
+            ticket = self._new_ticket_form("Max Neumann <max.neumann@example.org>").save()
+        self.assertFalse(self._mails)
+        self.assertEqual(
+            (ticket.partner_name, ticket.partner_email), ("Max Neumann", "max.neumann@example.org")
+        )
+        # "create (e-mail)": the summary is the first message to the customer
+        with self.mock_mail_gateway():
+            ticket.action_send_to_customer()
+        self.assertSentEmail(
+            f'"Gina Agent via Service" <{self.queue_address}>',
+            ['"Max Neumann" <max.neumann@example.org>'],
+            subject=f"[{ticket.number}] Telefonat: Rücksendung",
+        )
+        message = ticket.message_ids.filtered(lambda m: m.message_type == "comment")
+        self.assertIn("Ihre Rücksendung ist da.", str(message.body))
+        contact = self.env["res.partner"].search([("email_normalized", "=", "max.neumann@example.org")])
+        self.assertEqual(contact.name, "Max Neumann", "the contact has the typed name")
+
+    def test_new_ticket_by_hand_finds_the_customer(self):
+        ticket = self._new_ticket_form("kunde.gateway@example.com").save()
+        self.assertEqual(ticket.partner_id, self.customer)
+
+    def test_mail_to_customer_needs_address_and_summary(self):
+        ticket = self._new_ticket_form("kunde.gateway@example.com", description=False).save()
+        with self.assertRaises(UserError):
+            ticket.action_send_to_customer()
+        ticket.write({"partner_id": False, "partner_email": False})
+        ticket.description = "<p>Text</p>"
+        with self.assertRaises(UserError):
+            ticket.action_send_to_customer()
