@@ -9,6 +9,7 @@ from . import ticket_owner
 from . import ticket_document_mixin
 from . import ticket_placeholder
 from . import ticket_desk_mixin
+from . import ticket_deadline_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_mail_failure

@@ -95,6 +95,13 @@ class TicketQueue(models.Model):
         string="Shifts",
         help="Time slots of the members per weekday, for assignment by shift.",
     )
+    deadline_warning_hours = fields.Float(
+        string="Pre-warning (Hours)",
+        default=24.0,
+        help="Hours before a ticket's deadline from which its traffic light turns "
+        "yellow and the agent (or, unassigned, every member) gets an activity. "
+        "A ticket type with its own pre-warning wins; 0: no pre-warning.",
+    )
     ticket_ids = fields.One2many("ticket.ticket", "queue_id", string="Tickets")
     ticket_open_count = fields.Integer(compute="_compute_ticket_counts")
     ticket_unassigned_count = fields.Integer(compute="_compute_ticket_counts")
@@ -104,18 +111,26 @@ class TicketQueue(models.Model):
     def _compute_ticket_counts(self):
         Ticket = self.env["ticket.ticket"]
         base = [("queue_id", "in", self.ids), ("is_closed", "=", False)]
-        today = fields.Date.context_today(self)
+        now = fields.Datetime.now()
         counts = {}
         for key, extra in (
             ("ticket_open_count", []),
             ("ticket_unassigned_count", [("user_id", "=", False)]),
             ("ticket_high_count", [("priority", "=", "2")]),
-            ("ticket_overdue_count", [("date_deadline", "<", today)]),
+            ("ticket_overdue_count", [("date_deadline", "<=", now)]),
         ):
             counts[key] = dict(Ticket._read_group(base + extra, ["queue_id"], ["__count"]))
         for queue in self:
             for key, by_queue in counts.items():
                 queue[key] = by_queue.get(queue._origin, 0)
+
+    _sql_constraints = [
+        (
+            "deadline_warning_hours_positive",
+            "CHECK (deadline_warning_hours >= 0)",
+            "The pre-warning cannot be negative.",
+        ),
+    ]
 
     # ------------------------------------------------------------
     # ALIAS

@@ -29,6 +29,7 @@ class TicketTicket(models.Model):
         "mail.activity.mixin",
         "ticket.placeholder.mixin",
         "ticket.desk.mixin",
+        "ticket.deadline.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
@@ -119,7 +120,7 @@ class TicketTicket(models.Model):
         aggregator="sum",
         groups="base.group_user",
     )
-    date_deadline = fields.Date(string="Deadline", index=True, tracking=True, copy=False)
+    date_deadline = fields.Datetime(string="Deadline", index=True, tracking=True, copy=False)
     partner_id = fields.Many2one(
         "res.partner", string="Customer", index=True, tracking=True
     )

@@ -19,3 +19,17 @@ class TicketType(models.Model):
         help="Statuses a ticket of this type can take. Statuses valid for all "
         "types are always available.",
     )
+    deadline_warning_hours = fields.Float(
+        string="Pre-warning (Hours)",
+        help="Hours before a ticket's deadline from which its traffic light turns "
+        "yellow and the agent gets an activity. Set, it wins over the queue's "
+        "pre-warning; 0: the queue's applies.",
+    )
+
+    _sql_constraints = [
+        (
+            "deadline_warning_hours_positive",
+            "CHECK (deadline_warning_hours >= 0)",
+            "The pre-warning cannot be negative.",
+        ),
+    ]

@@ -23,3 +23,4 @@ from . import test_demo
 from . import test_access_paths
 from . import test_follow_up
 from . import test_reassign
+from . import test_deadline

@@ -64,7 +64,8 @@ class TestTicketPerformance(TicketMailCommon):
             name: {}
             for name in (
                 "number", "priority", "billable", "customer_display", "user_id", "name",
-                "partner_email", "create_date", "date_deadline", "stage_id",
+                "partner_email", "create_date", "date_deadline", "deadline_state",
+                "date_deadline_warning", "stage_id",
                 "date_last_action", "last_action_by", "is_closed",
             )
             if name in fields
