@@ -19,3 +19,4 @@ from . import test_placeholder
 from . import test_time_entry
 from . import test_i18n
 from . import test_ticket_desk
+from . import test_mail_robust
