@@ -261,6 +261,8 @@ class MailThread(models.AbstractModel):
             routes = super().message_route(message, message_dict, **options)
             self._ticket_handle_report(message, message_dict)
             return routes
+        if not thread_id:
+            self._ticket_relay_customer(message, message_dict, custom_values)
         auto_reply = not thread_id and self._ticket_is_auto_reply(message, message_dict)
         route = False
         if not thread_id:
@@ -292,6 +294,30 @@ class MailThread(models.AbstractModel):
         return routes
 
     @api.model
+    def _ticket_relay_customer(self, message, message_dict, custom_values=None):
+        """Mail a relay sender (webshop contact form, form mailer,
+        marketplace) sent for a customer named in Reply-To is the customer's:
+        from here on the customer is its sender, for the routing (subject
+        tag, contact policy), Odoo's per-sender loop limit, the ticket's
+        address, the confirmation and the answers. The relay's address is
+        kept for the ticket (relay_email)."""
+        reply_to = self.env["ticket.ticket"]._relay_reply_to(
+            message, message_dict, custom_values
+        )
+        if not reply_to:
+            return
+        _logger.info(
+            "Mail %s from relay %s taken as the customer's: %s",
+            message_dict.get("message_id"),
+            message_dict.get("email_from"),
+            reply_to,
+        )
+        message_dict["ticket_relay_email"] = tools.email_normalize(message_dict["email_from"])
+        message_dict["email_from"] = message_dict["from"] = reply_to
+        # found again for the customer by the routing (_routing_check_route)
+        message_dict.pop("author_id", None)
+
+    @api.model
     def _message_route_process(self, message, message_dict, routes):
         """Tell the ticket whether this mail may get an automatic answer, and
         which mailbox it came from: the route runs as the sender's user in
@@ -318,6 +344,7 @@ class MailThread(models.AbstractModel):
                 ticket_no_autoreply=reason,
                 ticket_fetchmail_server_id=server_id,
                 ticket_mail_failure_kept=keep,
+                ticket_relay_email=message_dict.pop("ticket_relay_email", False),
             ),
         )._message_route_process(message, message_dict, routes)
 

@@ -11,7 +11,7 @@ fetchmail.server does)."""
 import base64
 from datetime import timedelta
 
-from odoo import fields
+from odoo import fields, tools
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -182,3 +182,155 @@ class TestTicketMailRobust(TicketMailCommon):
         reply = ticket.message_ids.filtered(lambda m: m.message_id == "<robust-reply@example.com>")
         self.assertIn(text, reply.body)
         self.assertTrue(self._original(reply))
+
+
+@tagged("post_install", "-at_install", "mail_gateway")
+class TestTicketMailRelay(TicketMailCommon):
+    """Contact forms, form mailers and marketplaces send from their own
+    address with the customer in Reply-To."""
+
+    relay = "noreply@mein-shop.example"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.queue.relay_senders = "noreply@mein-shop.example\nformmailer.example"
+
+    def _relayed(self, reply_to, subject, extra="", email_from=None):
+        headers = f"Reply-To: {reply_to}\n" if reply_to else ""
+        return self._receive(
+            email_from or f"Mein Shop <{self.relay}>",
+            subject,
+            extra=headers + extra,
+            return_path=f"<{self.relay}>",
+            msg_id=f"<{subject.replace(' ', '-')}@mein-shop.example>",
+        )
+
+    def _confirmations(self):
+        return self._new_mails.filtered(lambda m: "auto-replied" in (m.headers or ""))
+
+    def test_contact_form_mail_is_the_customers(self):
+        with self.mock_mail_gateway():
+            for index in range(40):
+                self._relayed(f"Kundin {index} <kundin.{index}@example.org>", f"Kontaktformular {index}")
+        tickets = self.env["ticket.ticket"].search([("name", "=like", "Kontaktformular %")])
+        self.assertEqual(len(tickets), 40, "none refused by Odoo's per-sender loop limit")
+        self.assertEqual(
+            set(tickets.mapped("partner_email")),
+            {f"kundin.{index}@example.org" for index in range(40)},
+        )
+        self.assertEqual(set(tickets.mapped("relay_email")), {self.relay})
+        self.assertEqual(tickets[0].partner_name, f"Kundin {tickets[0].name.split()[-1]}")
+        confirmations = self._confirmations()
+        self.assertEqual(len(confirmations), 40)
+        self.assertEqual(
+            {tools.email_normalize(mail.email_to) for mail in confirmations},
+            {f"kundin.{index}@example.org" for index in range(40)},
+        )
+        self.assertFalse(
+            self._new_mails.filtered(lambda m: self.relay in (m.email_to or "")),
+            "nothing to the no-reply address: no confirmation, no bounce",
+        )
+        self.assertFalse([mail for mail in self._mails if self.relay in str(mail["email_to"])])
+        message = tickets[0].message_ids.filtered(lambda m: m.message_type == "email")
+        self.assertIn("kundin.", message.email_from, "the customer wrote it")
+
+    def test_known_customer_and_reply_to_confirmation(self):
+        with self.mock_mail_gateway():
+            ticket = self._relayed(f"Kunde <{self.customer.email}>", "Formular Reklamation")
+        self.assertEqual(ticket.partner_email, "kunde.gateway@example.com")
+        self.assertEqual(ticket.partner_id, self.customer, "customer matched by Reply-To")
+        self.assertEqual(ticket.relay_email, self.relay)
+        confirmation = self._confirmations()
+        self.assertEqual(len(confirmation), 1)
+        self.assertIn("kunde.gateway@example.com", confirmation.email_to)
+        # the customer answers the confirmation from their own address
+        with self.mock_mail_gateway():
+            self._receive(
+                "Kunde Gateway <kunde.gateway@example.com>",
+                f"Re: {confirmation.subject}",
+                extra=f"In-Reply-To: {confirmation.message_id}",
+                msg_id="<antwort-formular@example.com>",
+            )
+        reply = self.env["mail.message"].search(
+            [("message_id", "=", "<antwort-formular@example.com>")]
+        )
+        self.assertEqual((reply.model, reply.res_id), (ticket._name, ticket.id), "joins the ticket")
+        self.assertEqual(
+            self.env["ticket.ticket"].search_count([("name", "ilike", "Formular Reklamation")]), 1
+        )
+        # an agent's answer goes to the customer, not to the relay
+        with self.mock_mail_gateway():
+            ticket.with_user(self.agent).message_post(
+                body="Wir kümmern uns darum.",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=ticket.partner_id.ids,
+            )
+        self.assertTrue(self._new_mails)
+        self.assertFalse(self._new_mails.filtered(lambda m: self.relay in (m.email_to or "")))
+
+    def test_relay_without_usable_reply_to(self):
+        with self.mock_mail_gateway():
+            plain = self._relayed(False, "Formular ohne Antwortadresse")
+            itself = self._relayed(self.relay, "Formular an sich selbst")
+            ours = self._relayed(self.queue_address, "Formular an uns")
+        for ticket in plain | itself | ours:
+            self.assertEqual(ticket.partner_email, self.relay, "as before: the relay's address")
+            self.assertFalse(ticket.relay_email)
+
+    def test_not_a_relay_sender(self):
+        with self.mock_mail_gateway():
+            ticket = self._relayed(
+                "kundin@example.org", "Weitergeleitet", email_from="kollege@anderswo.example"
+            )
+        self.assertEqual(ticket.partner_email, "kollege@anderswo.example")
+        self.assertFalse(ticket.relay_email)
+
+    def test_relay_domains_and_company_domains(self):
+        self.queue.company_id.website = "https://www.meinladen.example"
+        with self.mock_mail_gateway():
+            listed = self._relayed(
+                "a@example.org", "Formmailer", email_from="kontakt@formmailer.example"
+            )
+            sub = self._relayed(
+                "b@example.org", "Formmailer sub", email_from="x@mail.formmailer.example"
+            )
+            company = self._relayed(
+                "c@example.org", "Eigener Shop", email_from="shop@meinladen.example"
+            )
+        self.assertEqual(listed.partner_email, "a@example.org")
+        self.assertEqual(sub.partner_email, "b@example.org")
+        self.assertEqual(company.partner_email, "c@example.org")
+        self.assertEqual(company.relay_email, "shop@meinladen.example")
+        self.assertFalse(self.queue._is_relay_sender("x@notformmailer.example"))
+
+    @mute_logger("odoo.addons.mail.models.mail_thread")
+    def test_automatic_relay_mail_stays_limited(self):
+        """Auto-submitted mail from a relay is no customer's request: it
+        stays the relay's, under Odoo's per-sender loop limit."""
+        self.env["ir.config_parameter"].sudo().set_param("mail.gateway.loop.threshold", 3)
+        with self.mock_mail_gateway():
+            for index in range(5):
+                self._relayed(
+                    f"kunde.{index}@example.org",
+                    f"Automatisch {index}",
+                    extra="Auto-Submitted: auto-generated",
+                )
+        tickets = self.env["ticket.ticket"].search([("name", "=like", "Automatisch %")])
+        self.assertEqual(len(tickets), 3, "refused after the limit")
+        self.assertEqual(set(tickets.mapped("partner_email")), {self.relay})
+        self.assertFalse(self._confirmations())
+        bounces = [mail for mail in self._mails if self.relay in str(mail["email_to"])]
+        self.assertEqual(len(bounces), 2, "Odoo's loop bounce, to the relay")
+        # a real autoresponder behind the relay opens nothing, answers nobody
+        with self.mock_mail_gateway():
+            self._relayed(
+                "kunde.auto@example.org", "Automatische Antwort", extra="Auto-Submitted: auto-replied"
+            )
+        self.assertFalse(self.env["ticket.ticket"].search([("name", "=", "Automatische Antwort")]))
+        self.assertFalse(self._new_mails.filtered(lambda m: "kunde.auto" in (m.email_to or "")))
+        # the contact form itself still gets through: the limit is the customer's
+        with self.mock_mail_gateway():
+            ticket = self._relayed("kunde.echt@example.org", "Echte Anfrage")
+        self.assertEqual(ticket.partner_email, "kunde.echt@example.org")
