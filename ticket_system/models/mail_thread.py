@@ -10,6 +10,8 @@ from odoo import api, models, tools
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools.mail import decode_message_header, html2plaintext
 
+from . import mail_fallback
+
 _logger = logging.getLogger(__name__)
 
 # headers by which mail announces itself as automatic (RFC 3834, RFC 2369 and
@@ -79,6 +81,8 @@ SMTP_ERROR = re.compile(
 # TRANSIENT_PAUSE * 2, * 4, ... seconds) before it is kept as failed
 TRANSIENT_TRIES = 4
 TRANSIENT_PAUSE = 0.05
+# name of the original attached to a mail that needed a fallback to be read
+ORIGINAL_FILENAME = "original.eml"
 
 
 class MailThread(models.AbstractModel):
@@ -161,6 +165,85 @@ class MailThread(models.AbstractModel):
         self.env.cr.rollback()
         time.sleep(random.uniform(0, TRANSIENT_PAUSE * 2**attempt))
 
+    # ------------------------------------------------------------
+    # PARSING: READ WHAT CAN BE READ
+    # ------------------------------------------------------------
+
+    @api.model
+    def message_parse(self, message, save_original=False):
+        """A mail Python's parser or Odoo's gateway cannot read (unknown or
+        lying charset, multipart without its boundary, a header the parser
+        trips over, an unreadable date) is read as far as possible (see
+        mail_fallback) instead of failing; the original is attached to the
+        message as .eml. Normal mail: one walk over its parts, one substring
+        search and one date check."""
+        broken = mail_fallback.broken_multiparts(message)
+        if broken:
+            return self._ticket_parse_fallback(
+                message, save_original, ["multipart without boundary"]
+            )
+        try:
+            msg_dict = super().message_parse(message, save_original=save_original)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception as exc:  # noqa: BLE001 - read what can be read, below
+            return self._ticket_parse_fallback(
+                message, save_original, [f"{type(exc).__name__}: {exc}"]
+            )
+        if mail_fallback.has_replacement_characters(msg_dict):
+            raw = self._ticket_original_bytes(message)
+            reasons = mail_fallback.repair_charsets(message, only_replaced=True)
+            if reasons:
+                return self._ticket_parse_fallback(message, save_original, reasons, raw=raw)
+        reason = mail_fallback.repair_date(msg_dict, arrival=self.env.cr.now())
+        if reason:
+            self._ticket_keep_original(msg_dict, self._ticket_original_bytes(message), [reason])
+        return msg_dict
+
+    @api.model
+    def _ticket_parse_fallback(self, message, save_original, reasons, raw=None):
+        """Parse ``message`` again after repairing what can be repaired; if
+        that fails too, once more with the whole body as plain text. What
+        still fails raises (and is kept in ticket.mail.failure)."""
+        raw = raw or self._ticket_original_bytes(message)
+        reasons = list(reasons)
+        mail_fallback.use_lenient_headers(message)
+        if mail_fallback.degrade_multiparts(mail_fallback.broken_multiparts(message)):
+            reasons.append("multipart degraded to text")
+        reasons += mail_fallback.repair_charsets(message)
+        try:
+            msg_dict = super().message_parse(message, save_original=save_original)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception as exc:  # noqa: BLE001 - last try: the body as text
+            reasons.append(f"{type(exc).__name__}: {exc}; body degraded to text")
+            mail_fallback.degrade_to_text(message, raw)
+            msg_dict = super().message_parse(message, save_original=save_original)
+        reason = mail_fallback.repair_date(msg_dict, arrival=self.env.cr.now())
+        if reason:
+            reasons.append(reason)
+        self._ticket_keep_original(msg_dict, raw, reasons)
+        return msg_dict
+
+    @api.model
+    def _ticket_original_bytes(self, message):
+        """The mail as received (kept by message_process), else as parsed."""
+        raw = self.env.cr.cache.get("ticket_mail_raw")
+        raw = getattr(raw, "data", raw)  # xmlrpc.client.Binary from odoo-mailgate
+        failures = self.env["ticket.mail.failure"]
+        return failures._raw_bytes(raw if raw is not None else message)
+
+    @api.model
+    def _ticket_keep_original(self, msg_dict, raw, reasons):
+        """Attach the original to the message (in _message_route_process:
+        also when the mailbox strips attachments) and say why."""
+        _logger.warning(
+            "Incoming mail %s read with fallbacks (%s); original attached",
+            msg_dict.get("message_id"),
+            "; ".join(reasons),
+        )
+        msg_dict["ticket_original"] = raw
+
     @api.model
     def message_route(
         self, message, message_dict, model=None, thread_id=None, custom_values=None
@@ -178,6 +261,8 @@ class MailThread(models.AbstractModel):
             routes = super().message_route(message, message_dict, **options)
             self._ticket_handle_report(message, message_dict)
             return routes
+        if not thread_id:
+            self._ticket_relay_customer(message, message_dict, custom_values)
         auto_reply = not thread_id and self._ticket_is_auto_reply(message, message_dict)
         route = False
         if not thread_id:
@@ -209,6 +294,30 @@ class MailThread(models.AbstractModel):
         return routes
 
     @api.model
+    def _ticket_relay_customer(self, message, message_dict, custom_values=None):
+        """Mail a relay sender (webshop contact form, form mailer,
+        marketplace) sent for a customer named in Reply-To is the customer's:
+        from here on the customer is its sender, for the routing (subject
+        tag, contact policy), Odoo's per-sender loop limit, the ticket's
+        address, the confirmation and the answers. The relay's address is
+        kept for the ticket (relay_email)."""
+        reply_to = self.env["ticket.ticket"]._relay_reply_to(
+            message, message_dict, custom_values
+        )
+        if not reply_to:
+            return
+        _logger.info(
+            "Mail %s from relay %s taken as the customer's: %s",
+            message_dict.get("message_id"),
+            message_dict.get("email_from"),
+            reply_to,
+        )
+        message_dict["ticket_relay_email"] = tools.email_normalize(message_dict["email_from"])
+        message_dict["email_from"] = message_dict["from"] = reply_to
+        # found again for the customer by the routing (_routing_check_route)
+        message_dict.pop("author_id", None)
+
+    @api.model
     def _message_route_process(self, message, message_dict, routes):
         """Tell the ticket whether this mail may get an automatic answer, and
         which mailbox it came from: the route runs as the sender's user in
@@ -221,7 +330,16 @@ class MailThread(models.AbstractModel):
         an alias refuses was bounced before, in the routing: that bounce
         stays."""
         message_dict.pop("ticket_report", None)
+        original = message_dict.pop("ticket_original", None)
+        if original:
+            message_dict["attachments"] = list(message_dict.get("attachments") or []) + [
+                self._Attachment(ORIGINAL_FILENAME, original, {})
+            ]
         reason = self._ticket_no_autoreply_reason(message, message_dict)
+        relay_email = message_dict.pop("ticket_relay_email", False)
+        if relay_email and reason == "auto-submitted":
+            # the form mailer's Auto-Submitted, not the customer's: confirm
+            reason = False
         server_id = self.env.context.get("default_fetchmail_server_id")
         keep = bool(self.env.context.get("ticket_mail_keep_failures"))
         return super(
@@ -230,6 +348,7 @@ class MailThread(models.AbstractModel):
                 ticket_no_autoreply=reason,
                 ticket_fetchmail_server_id=server_id,
                 ticket_mail_failure_kept=keep,
+                ticket_relay_email=relay_email,
             ),
         )._message_route_process(message, message_dict, routes)
 

@@ -1,7 +1,8 @@
 import ast
+import re
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models, tools
-
 from odoo.addons.base.models.res_partner import _lang_get
 from odoo.addons.mail.tools.alias_error import AliasError
 
@@ -72,6 +73,16 @@ class TicketQueue(models.Model):
         default=lambda self: self.env.company.partner_id.lang or self.env.lang,
         help="Language of the mail to senders without a language of their own "
         "(addresses that belong to no contact): confirmation, status mails, answers.",
+    )
+    relay_senders = fields.Text(
+        help="Addresses or domains (one per line or comma separated, e.g. "
+        "noreply@mein-shop.example or marketplace.example) that send mail on behalf "
+        "of customers: webshop contact forms, form mailers, marketplaces. Mail from "
+        "them with the customer in Reply-To becomes the customer's ticket: customer, "
+        "confirmation and answers go to the Reply-To address, and it does not count "
+        "against the per-sender mail limit. The company's own domains count as relay "
+        "senders without being listed. Automatic mail (Auto-Submitted) is never "
+        "taken as relayed.",
     )
     member_ids = fields.Many2many(
         "res.users",
@@ -240,6 +251,41 @@ class TicketQueue(models.Model):
             if address:
                 res[queue.id] = tools.formataddr((queue.email_from_name or queue.name, address))
         return res
+
+    def _relay_entries(self, listed_only=False):
+        """The relay senders of these queues: the listed addresses and domains
+        plus (unless ``listed_only``) the domains of their companies (e-mail,
+        website, alias domain)."""
+        entries = set()
+        for queue in self:
+            entries.update(
+                entry.lower().lstrip("@")
+                for entry in re.split(r"[\s,;]+", queue.relay_senders or "")
+                if entry.strip()
+            )
+            if listed_only:
+                continue
+            company = queue.company_id
+            entries.add((tools.email_normalize(company.email or "") or "").partition("@")[2])
+            website = company.website or ""
+            host = urlsplit(website if "//" in website else f"//{website}").hostname or ""
+            entries.add(host.removeprefix("www."))
+            # sudo: the alias domain is mail configuration
+            entries.add(company.sudo().alias_domain_id.name or "")
+        entries.discard("")
+        return entries
+
+    def _is_relay_sender(self, email, listed_only=False):
+        """Whether the normalized address ``email`` is a relay sender of one
+        of these queues: listed itself, or its domain (or a parent domain)."""
+        if not email or "@" not in email:
+            return False
+        entries = self._relay_entries(listed_only=listed_only)
+        if email in entries:
+            return True
+        domain = email.rpartition("@")[2]
+        parts = domain.split(".")
+        return any(".".join(parts[index:]) in entries for index in range(len(parts) - 1))
 
     def _alias_get_error(self, message, message_dict, alias):
         """An archived queue receives no mail: the sender gets a clear bounce."""

@@ -177,6 +177,14 @@ class TicketTicket(models.Model):
         string="Tags",
         groups="base.group_user",
     )
+    relay_email = fields.Char(
+        string="Relayed By",
+        readonly=True,
+        copy=False,
+        help="The mail opening this ticket came from this relay (a webshop's contact "
+        "form, a form mailer, a marketplace) on behalf of the customer, whose address "
+        "was taken from its Reply-To.",
+    )
     parent_id = fields.Many2one(
         "ticket.ticket",
         string="Parent Ticket",
@@ -644,6 +652,9 @@ class TicketTicket(models.Model):
             "last_action_author": name or msg_dict.get("email_from"),
             "queue_id": False,
         }
+        relay_email = self.env.context.get("ticket_relay_email")
+        if relay_email:
+            defaults["relay_email"] = relay_email
         server = self.env["fetchmail.server"].browse(
             self.env.context.get("ticket_fetchmail_server_id")
         )
@@ -668,6 +679,58 @@ class TicketTicket(models.Model):
                 )
             )
         return ticket
+
+    @api.model
+    def _relay_reply_to(self, message, message_dict, custom_values=None):
+        """The customer's address ('Name <address>') of a mail a relay sender
+        (webshop contact form, form mailer, marketplace) sent on the
+        customer's behalf, or False. Relayed: the sender is a relay sender of
+        a receiving queue, the mail is not automatic (Auto-Submitted), and its
+        Reply-To names an address that is neither the sender, nor a listed
+        relay sender, nor one of ours. Mail without Reply-To costs nothing."""
+        reply_to = message.get("Reply-To")
+        if not reply_to:
+            return False
+        sender = tools.email_normalize(message_dict.get("email_from") or "")
+        candidates = [
+            (formatted, tools.email_normalize(formatted))
+            for formatted in email_split_and_format(str(reply_to))
+        ]
+        candidates = [(f, email) for f, email in candidates if email and email != sender]
+        if not sender or not candidates:
+            return False
+        # an autoresponder behind the relay answers nobody's request; a form
+        # mailer marking its mail auto-generated passes a customer's one on
+        auto_submitted = str(message.get("Auto-Submitted") or "").strip().lower()
+        if auto_submitted.startswith("auto-replied"):
+            return False
+        queues = self._receiving_queues(message_dict, custom_values)
+        if not queues._is_relay_sender(sender):
+            return False
+        own = self._own_addresses([email for __, email in candidates])
+        for formatted, email in candidates:
+            if email not in own and not queues._is_relay_sender(email, listed_only=True):
+                return formatted
+        return False
+
+    @api.model
+    def _receiving_queues(self, message_dict, custom_values=None):
+        """The queues a mail is addressed to: queue aliases among its
+        recipients, the queue of the mailbox it was fetched from, the queue
+        of the default values."""
+        # sudo: aliases, mailboxes and queues are configuration the gateway reads
+        Queue = self.env["ticket.queue"].sudo()
+        recipients = tools.email_normalize_all(
+            ",".join(filter(None, (message_dict.get("recipients"), message_dict.get("to"))))
+        )
+        queues = Queue.search([("alias_id.alias_full_name", "in", recipients)]) if recipients else Queue
+        server_id = self.env.context.get("default_fetchmail_server_id")
+        if server_id:
+            queues |= self.env["fetchmail.server"].sudo().browse(server_id).queue_id
+        queue_id = (custom_values or {}).get("queue_id")
+        if queue_id:
+            queues |= Queue.browse(queue_id)
+        return queues
 
     @api.model
     def _routing_subject_tag(self, message, message_dict, custom_values=None):

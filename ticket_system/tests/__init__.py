@@ -24,3 +24,4 @@ from . import test_access_paths
 from . import test_follow_up
 from . import test_reassign
 from . import test_deadline
+from . import test_mail_robust

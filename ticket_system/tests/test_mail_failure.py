@@ -24,6 +24,17 @@ LYING_CHARSET = (
     b"\r\n"
     b"Gr\xfc\xdfe\r\n"
 )
+# a parameter whose RFC 2231 charset holds a NUL byte: Python's parser itself
+# raises (ValueError inside email.feedparser), before any fallback can help
+UNPARSEABLE = (
+    b"From: kunde.gateway@example.com\r\n"
+    b"To: service@shop.example\r\n"
+    b"Subject: Unlesbar\r\n"
+    b"Message-ID: <unparseable-1@example.com>\r\n"
+    b"Content-Type: text/plain; name*=utf-8\x00''rechnung.txt\r\n"
+    b"\r\n"
+    b"Gr\xfc\xdfe\r\n"
+)
 
 
 @tagged("post_install", "-at_install", "mail_gateway")
@@ -133,11 +144,38 @@ class TestTicketMailFailure(TicketMailCommon):
 
     @mute_logger("odoo.addons.ticket_system.models.mail_thread", "odoo.sql_db")
     def test_parser_failure_is_kept(self):
+        """What even the fallbacks cannot read is kept raw (a charset with a
+        NUL byte in the body is read: test_mail_robust)."""
+        self.assertFalse(self._fetch(UNPARSEABLE))
+        failure = self.env["ticket.mail.failure"].search(
+            [("message_id", "=", "<unparseable-1@example.com>")]
+        )
+        self.assertEqual(base64.b64decode(failure.raw), UNPARSEABLE)
+        self.assertIn("embedded null character", failure.error)
+
+    @mute_logger("odoo.addons.ticket_system.models.mail_thread", "odoo.sql_db")
+    def test_lying_charset_is_read(self):
+        ticket_id = self._fetch(LYING_CHARSET)
+        self.assertTrue(ticket_id, "read with a fallback charset, not kept as failed")
+        message = self.env["ticket.ticket"].browse(ticket_id).message_ids.filtered(
+            lambda m: m.message_id == "<charset-1@example.com>"
+        )
+        self.assertIn("Grüße", message.body)
+        self.assertFalse(
+            self.env["ticket.mail.failure"].search([("message_id", "=", "<charset-1@example.com>")])
+        )
+
+    @mute_logger("odoo.addons.ticket_system.models.mail_thread", "odoo.sql_db")
+    def test_mail_read_with_fallback_still_kept_when_failing(self):
+        """A mail read with a fallback that fails later on (the ticket
+        sequence is broken) is kept raw as received, not as repaired."""
+        self._break_ticket_sequence()
         self.assertFalse(self._fetch(LYING_CHARSET))
         failure = self.env["ticket.mail.failure"].search(
             [("message_id", "=", "<charset-1@example.com>")]
         )
         self.assertEqual(base64.b64decode(failure.raw), LYING_CHARSET)
+        self.assertIn("no_such_placeholder", failure.error)
 
     @mute_logger("odoo.addons.ticket_system.models.mail_thread", "odoo.sql_db")
     def test_same_failure_twice_is_one_record(self):
