@@ -1,5 +1,5 @@
 # Thin wrappers: the work is done in scripts/ (see README.md).
-.PHONY: run test bench reset mail
+.PHONY: run test bench reset mail dev-tools lint
 
 run:
 	@scripts/run.sh $(ODOO_ARGS)
@@ -16,3 +16,11 @@ reset:
 # make mail FROM=... SUBJECT=... BODY=... [TO=queue address]: a customer mail into the demo desk
 mail:
 	@scripts/mail.sh
+
+# the pinned linters (.venv-dev/, node_modules/); needs PyPI/npm
+dev-tools:
+	@scripts/install-dev-tools.sh
+
+# make lint [FIX=1]: OCA's checks (ruff, pylint-odoo, prettier); FIX=1 applies automatic fixes first
+lint:
+	@scripts/lint.sh $(if $(FIX),--fix)
