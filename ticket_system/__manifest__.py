@@ -33,6 +33,7 @@
         "views/ticket_mail_failure_views.xml",
         "views/ticket_mail_quarantine_views.xml",
         "views/ticket_portal_templates.xml",
+        "views/ticket_contact_form_templates.xml",
         "views/ticket_menus.xml",
     ],
     "demo": [

@@ -243,6 +243,15 @@ class TicketTicket(models.Model):
         groups="base.group_user",
         help="Incoming mail account this ticket came from.",
     )
+    submitter_ip = fields.Char(
+        string="Submitter IP",
+        readonly=True,
+        copy=False,
+        # the contact form counts the recent tickets of an address (rate limit)
+        index="btree_not_null",
+        groups="base.group_user",
+        help="Network address the contact form was sent from.",
+    )
 
     _sql_constraints = [
         (
@@ -597,6 +606,31 @@ class TicketTicket(models.Model):
             action["views"] = [(False, "form")]
             action["res_id"] = self.invoice_ids.id
         return action
+
+    def _portal_mark_solved(self, user):
+        """The customer ``user`` says the ticket is solved (portal button):
+        a message in their name, then the Solved status (or the first closed
+        status the ticket's type allows)."""
+        self.ensure_one()
+        stages = self.env.ref("ticket_system.ticket_stage_solved") | self.env[
+            "ticket.stage"
+        ].search([("is_closed", "=", True)])
+        stage = stages.filtered(self._stage_allowed)[:1]
+        if not stage:
+            return False
+        # sudo: portal users only read tickets; the caller checked that this
+        # one is theirs. with_user: the chatter names the customer
+        as_customer = self.with_user(user).sudo()
+        # posted before the status changes: a customer writing into a solved
+        # ticket reopens it (_message_post_after_hook)
+        as_customer.message_post(
+            body=self.env._("Marked as solved by the customer."),
+            author_id=user.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        as_customer.stage_id = stage
+        return True
 
     # ------------------------------------------------------------
     # MESSAGING
@@ -1069,7 +1103,8 @@ class TicketTicket(models.Model):
         recent = self.sudo().search_count(
             [
                 ("partner_email", "=", email),
-                ("channel", "=", "email"),
+                # mail and the contact form: confirmations to the same address
+                ("channel", "in", ("email", "web", "portal")),
                 ("create_date", ">=", since),
             ],
             limit=limit + 1,
