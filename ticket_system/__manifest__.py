@@ -48,6 +48,11 @@
     "assets": {
         "web.assets_backend": [
             "ticket_system/static/src/**/*",
+            # the customer portal's code runs in the frontend only
+            ("remove", "ticket_system/static/src/portal/**/*"),
+        ],
+        "web.assets_frontend": [
+            "ticket_system/static/src/portal/**/*",
         ],
         "web.assets_tests": [
             "ticket_system/static/tests/**/*",

@@ -21,3 +21,4 @@ from . import test_i18n
 from . import test_ticket_desk
 from . import test_demo
 from . import test_access_paths
+from . import test_contact_form
