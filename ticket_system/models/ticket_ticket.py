@@ -629,6 +629,11 @@ class TicketTicket(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
         )
+        # tracking (and its status mail) runs at commit, without this context:
+        # the transaction remembers which tickets the customer closed
+        self.env.cr.precommit.data.setdefault("ticket.closed_by_customer", set()).add(
+            self.id
+        )
         as_customer.stage_id = stage
         return True
 
@@ -1129,6 +1134,9 @@ class TicketTicket(models.Model):
         as a message (not a note) so the customer sees it."""
         res = super()._track_template(changes)
         ticket = self[0]
+        if ticket.id in self.env.cr.precommit.data.get("ticket.closed_by_customer", ()):
+            # the customer closed it in the portal: no mail telling them so
+            return res
         if "stage_id" in changes and ticket.stage_id.template_id:
             res["stage_id"] = (
                 ticket.stage_id.template_id,

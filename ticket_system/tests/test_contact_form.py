@@ -23,11 +23,19 @@ class ContactFormCase(HttpCase):
             )
         Queue = cls.env["ticket.queue"]
         cls.queue_public = Queue.create(
-            {"name": "Kontaktformular Service", "is_public": True, "autoresponder": True}
+            {
+                "name": "Kontaktformular Service",
+                "is_public": True,
+                "autoresponder": True,
+            }
         )
         cls.queue_internal = Queue.create({"name": "Interne Revision"})
         cls.customer = cls.env["res.partner"].create(
-            {"name": "Karla Kundin", "email": "Karla.Kundin@kontakt.example", "ref": "K-4711"}
+            {
+                "name": "Karla Kundin",
+                "email": "Karla.Kundin@kontakt.example",
+                "ref": "K-4711",
+            }
         )
         cls.Ticket = cls.env["ticket.ticket"].with_context(active_test=False)
 
@@ -75,27 +83,42 @@ class TestContactForm(ContactFormCase):
         ticket_before = self.Ticket.search([], order="id desc", limit=1)
         response = self._submit(
             files=[
-                ("attachments", ("foto.jpg", b"\xff\xd8 Foto vom Karton", "image/jpeg")),
-                ("attachments", ("lieferschein.pdf", b"%PDF-1.4 Lieferschein", "application/pdf")),
+                (
+                    "attachments",
+                    ("foto.jpg", b"\xff\xd8 Foto vom Karton", "image/jpeg"),
+                ),
+                (
+                    "attachments",
+                    ("lieferschein.pdf", b"%PDF-1.4 Lieferschein", "application/pdf"),
+                ),
             ]
         )
         self.assertEqual(response.status_code, 200)
         ticket = self._tickets()
         self.assertEqual(len(ticket), 1)
         self.assertGreater(ticket.id, ticket_before.id)
-        self.assertIn(ticket.number, response.text, "the thank-you page names the ticket")
+        self.assertIn(
+            ticket.number, response.text, "the thank-you page names the ticket"
+        )
         self.assertEqual(ticket.channel, "web")
         self.assertEqual(ticket.queue_id, self.queue_public)
-        self.assertEqual(ticket.partner_id, self.customer, "matched by normalized e-mail")
+        self.assertEqual(
+            ticket.partner_id, self.customer, "matched by normalized e-mail"
+        )
         self.assertEqual(ticket.submitter_ip, "127.0.0.1")
         self.assertEqual(ticket.last_action_by, "customer")
-        self.assertIn("&lt;b&gt;Bitte&lt;/b&gt;", str(ticket.description), "text, not markup")
+        self.assertIn(
+            "&lt;b&gt;Bitte&lt;/b&gt;", str(ticket.description), "text, not markup"
+        )
         attachments = self.env["ir.attachment"].search(
             [("res_model", "=", "ticket.ticket"), ("res_id", "=", ticket.id)]
         )
-        self.assertEqual(sorted(attachments.mapped("name")), ["foto.jpg", "lieferschein.pdf"])
         self.assertEqual(
-            attachments.filtered(lambda a: a.name == "foto.jpg").raw, b"\xff\xd8 Foto vom Karton"
+            sorted(attachments.mapped("name")), ["foto.jpg", "lieferschein.pdf"]
+        )
+        self.assertEqual(
+            attachments.filtered(lambda a: a.name == "foto.jpg").raw,
+            b"\xff\xd8 Foto vom Karton",
         )
         # the customer's message in the chatter, in their name, with the files
         message = ticket.message_ids.filtered(lambda m: m.message_type == "comment")
@@ -105,15 +128,26 @@ class TestContactForm(ContactFormCase):
         self.assertEqual(message.attachment_ids, attachments)
         self.assertFalse(message.subtype_id.internal)
         # one confirmation, to the submitter only, marked automatic
-        mails = self.env["mail.mail"].search([("model", "=", "ticket.ticket"), ("res_id", "=", ticket.id)])
-        to_customer = mails.filtered(lambda m: "karla.kundin@kontakt.example" in (m.email_to or "").lower() or self.customer in m.recipient_ids)
-        self.assertEqual(len(to_customer), 1, "one mail to the submitter: the confirmation")
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "ticket.ticket"), ("res_id", "=", ticket.id)]
+        )
+        to_customer = mails.filtered(
+            lambda m: (
+                "karla.kundin@kontakt.example" in (m.email_to or "").lower()
+                or self.customer in m.recipient_ids
+            )
+        )
+        self.assertEqual(
+            len(to_customer), 1, "one mail to the submitter: the confirmation"
+        )
         self.assertIn("Auto-Submitted", to_customer.headers)
         self.assertIn(f"[{ticket.number}]", to_customer.subject)
         self.assertEqual(mails, to_customer, "nobody else gets a mail about it")
 
     def test_unknown_sender_is_kept_on_the_ticket(self):
-        self._submit(name="Neue Kundin", email="Neu@Kontakt.example", subject="Erste Frage")
+        self._submit(
+            name="Neue Kundin", email="Neu@Kontakt.example", subject="Erste Frage"
+        )
         ticket = self._tickets("Erste Frage")
         self.assertEqual(len(ticket), 1)
         self.assertFalse(ticket.partner_id)
@@ -123,7 +157,9 @@ class TestContactForm(ContactFormCase):
         self.assertFalse(message.author_id)
         self.assertIn("neu@kontakt.example", message.email_from.lower())
         self.assertIn("Neue Kundin", message.email_from)
-        mail = self.env["mail.mail"].search([("res_id", "=", ticket.id), ("model", "=", "ticket.ticket")])
+        mail = self.env["mail.mail"].search(
+            [("res_id", "=", ticket.id), ("model", "=", "ticket.ticket")]
+        )
         self.assertEqual(len(mail), 1)
         self.assertIn("neu@kontakt.example", mail.email_to.lower())
 
@@ -134,7 +170,9 @@ class TestContactForm(ContactFormCase):
         self.assertIn("Please enter your e-mail address.", response.text)
         self.assertIn("Mein Text bleibt stehen", response.text, "the input is kept")
         self.assertIn('value="Karla Kundin"', response.text)
-        self.assertFalse(self.Ticket.search([("description", "ilike", "Mein Text bleibt")]))
+        self.assertFalse(
+            self.Ticket.search([("description", "ilike", "Mein Text bleibt")])
+        )
 
     def test_invalid_email_is_refused(self):
         response = self._submit(email="karla@, zweite@example.com")
@@ -151,14 +189,18 @@ class TestContactForm(ContactFormCase):
 
     def test_oversize_attachment_is_refused(self):
         big = b"x" * (1024 * 1024 + 1)
-        response = self._submit(files=[("attachments", ("gross.bin", big, "application/octet-stream"))])
+        response = self._submit(
+            files=[("attachments", ("gross.bin", big, "application/octet-stream"))]
+        )
         self.assertEqual(response.status_code, 200)
         self.assertIn("The attachments are too large", response.text)
         self.assertFalse(self._tickets())
         self.assertFalse(self.env["ir.attachment"].search([("name", "=", "gross.bin")]))
 
     def test_message_too_long_is_refused(self):
-        self.env["ir.config_parameter"].sudo().set_param("ticket_system.contact_form_max_chars", 50)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "ticket_system.contact_form_max_chars", 50
+        )
         response = self._submit(message="x" * 51)
         self.assertIn("Your message is too long", response.text)
         self.assertFalse(self._tickets())
@@ -214,7 +256,11 @@ class TestPortalTickets(ContactFormCase):
         Partner = cls.env["res.partner"]
         cls.firm = Partner.create({"name": "Portalfirma GmbH", "is_company": True})
         cls.contact = Partner.create(
-            {"name": "Piet Portal", "parent_id": cls.firm.id, "email": "piet@portalfirma.example"}
+            {
+                "name": "Piet Portal",
+                "parent_id": cls.firm.id,
+                "email": "piet@portalfirma.example",
+            }
         )
         cls.portal_user = mail_new_test_user(
             cls.env,
@@ -227,8 +273,16 @@ class TestPortalTickets(ContactFormCase):
         cls.stranger = Partner.create({"name": "Fremdfirma AG", "is_company": True})
         cls.own, cls.foreign = cls.env["ticket.ticket"].create(
             [
-                {"name": "Eigene Reklamation", "queue_id": cls.queue_public.id, "partner_id": cls.contact.id},
-                {"name": "Fremde Reklamation", "queue_id": cls.queue_public.id, "partner_id": cls.stranger.id},
+                {
+                    "name": "Eigene Reklamation",
+                    "queue_id": cls.queue_public.id,
+                    "partner_id": cls.contact.id,
+                },
+                {
+                    "name": "Fremde Reklamation",
+                    "queue_id": cls.queue_public.id,
+                    "partner_id": cls.stranger.id,
+                },
             ]
         )
         cls.stage_solved = cls.env.ref("ticket_system.ticket_stage_solved")
@@ -256,15 +310,19 @@ class TestPortalTickets(ContactFormCase):
         self.assertIn(ticket.number, response.text)
         self.assertIn(f'href="/my/tickets/{ticket.id}"', response.text)
         self.assertEqual(ticket.channel, "portal")
-        self.assertEqual(ticket.partner_id, self.contact, "the customer writes as themselves")
+        self.assertEqual(
+            ticket.partner_id, self.contact, "the customer writes as themselves"
+        )
         self.assertEqual(ticket.partner_email, "piet@portalfirma.example")
         self.assertEqual(
-            self.env["ir.attachment"].search(
-                [("res_model", "=", "ticket.ticket"), ("res_id", "=", ticket.id)]
-            ).mapped("name"),
+            self.env["ir.attachment"]
+            .search([("res_model", "=", "ticket.ticket"), ("res_id", "=", ticket.id)])
+            .mapped("name"),
             ["bild.png"],
         )
-        self.assertIn(ticket, self.env["ticket.ticket"].with_user(self.portal_user).search([]))
+        self.assertIn(
+            ticket, self.env["ticket.ticket"].with_user(self.portal_user).search([])
+        )
 
     def test_portal_user_marks_own_ticket_solved(self):
         self.authenticate("piet_portal", "piet_portal")
@@ -280,8 +338,22 @@ class TestPortalTickets(ContactFormCase):
             lambda m: m.message_type == "comment" and "Marked as solved" in str(m.body)
         )
         self.assertEqual(message.author_id, self.contact, "logged as the customer")
-        self.assertEqual(self.own.stage_id, self.stage_solved, "not reopened by the message")
-        self.assertNotIn("Mark as solved", self.url_open(f"/my/tickets/{self.own.id}").text)
+        self.assertEqual(
+            self.own.stage_id, self.stage_solved, "not reopened by the message"
+        )
+        tracking = self.own.message_ids.filtered("tracking_value_ids")[:1]
+        self.assertEqual(
+            tracking.author_id, self.contact, "the status change is theirs too"
+        )
+        self.assertTrue(self.stage_solved.template_id, "Solved mails the customer...")
+        self.assertEqual(
+            self.own.message_ids.filtered(lambda m: m.message_type != "notification"),
+            message,
+            "...but not when the customer closed the ticket themselves",
+        )
+        self.assertNotIn(
+            "Mark as solved", self.url_open(f"/my/tickets/{self.own.id}").text
+        )
 
     @mute_logger("odoo.http")
     def test_portal_user_cannot_close_foreign_ticket(self):
@@ -294,7 +366,9 @@ class TestPortalTickets(ContactFormCase):
             allow_redirects=False,
         )
         self.assertIn(response.status_code, (303, 403))
-        self.assertNotIn(f"/my/tickets/{self.foreign.id}", response.headers.get("Location", ""))
+        self.assertNotIn(
+            f"/my/tickets/{self.foreign.id}", response.headers.get("Location", "")
+        )
         self.assertEqual(self.foreign.stage_id, stage)
         # nor their own without the CSRF token
         response = self.url_open(f"/my/tickets/{self.own.id}/solve", data={"x": "1"})
@@ -326,7 +400,7 @@ class TestPortalTickets(ContactFormCase):
         )
         self.authenticate("nina_portal", "nina_portal")
         home = self.url_open("/my")
-        self.assertIn("data-placeholder_count=\"ticket_count\"", home.text)
+        self.assertIn('data-placeholder_count="ticket_count"', home.text)
         counters = self.url_open(
             "/my/counters",
             data=json.dumps({"params": {"counters": ["ticket_count"]}}),
