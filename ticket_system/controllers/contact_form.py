@@ -46,7 +46,11 @@ class TicketContactForm(http.Controller):
             return default
 
     def _contact_form_max_bytes(self):
-        return self._contact_form_param("ticket_system.contact_form_max_mb", 10) * 1024 * 1024
+        return (
+            self._contact_form_param("ticket_system.contact_form_max_mb", 10)
+            * 1024
+            * 1024
+        )
 
     def _contact_form_max_chars(self):
         return self._contact_form_param("ticket_system.contact_form_max_chars", 20000)
@@ -193,10 +197,15 @@ class TicketContactForm(http.Controller):
             errors["subject"] = _("Please enter a subject.")
         if not message:
             errors["message"] = _("Please describe your request.")
-        for field, value in (("name", name), ("email", email or ""), ("subject", subject)):
+        for field, value in (
+            ("name", name),
+            ("email", email or ""),
+            ("subject", subject),
+        ):
             if len(value) > FIELD_MAX_LENGTH[field]:
                 errors[field] = _(
-                    "At most %(count)s characters, please.", count=FIELD_MAX_LENGTH[field]
+                    "At most %(count)s characters, please.",
+                    count=FIELD_MAX_LENGTH[field],
                 )
         max_chars = self._contact_form_max_chars()
         if len(message) > max_chars:
@@ -219,7 +228,9 @@ class TicketContactForm(http.Controller):
             errors["queue_id"] = _("Please choose a department.")
 
         files = [
-            f for f in request.httprequest.files.getlist("attachments") if f and f.filename
+            f
+            for f in request.httprequest.files.getlist("attachments")
+            if f and f.filename
         ]
         attachments = []
         max_bytes = self._contact_form_max_bytes()
@@ -271,14 +282,21 @@ class TicketContactForm(http.Controller):
         Ticket = request.env["ticket.ticket"].sudo().with_context(active_test=False)
         recent = [("channel", "in", ("web", "portal")), ("create_date", ">=", since)]
         for key, domain in (
-            ("ticket_system.contact_form_limit_per_email", [("partner_email", "=", email)]),
+            (
+                "ticket_system.contact_form_limit_per_email",
+                [("partner_email", "=", email)],
+            ),
             ("ticket_system.contact_form_limit_per_ip", [("submitter_ip", "=", ip)]),
         ):
             limit = self._contact_form_param(key, 5)
-            if limit and (email if "email" in key else ip):
-                if Ticket.search_count(recent + domain, limit=limit) >= limit:
-                    _logger.info("Contact form: %s reached for %s / %s", key, email, ip)
-                    return True
+            value = domain[0][2]
+            if (
+                value
+                and limit
+                and Ticket.search_count(recent + domain, limit=limit) >= limit
+            ):
+                _logger.info("Contact form: %s reached for %s / %s", key, email, ip)
+                return True
         return False
 
     def _contact_form_create_ticket(self, values):
@@ -288,8 +306,10 @@ class TicketContactForm(http.Controller):
         user = request.env.user
         portal_user = not user._is_public() and user.share
         # sudo: visitors may not create tickets; only the validated values go in
-        Ticket = request.env["ticket.ticket"].sudo().with_context(
-            mail_create_nosubscribe=True, default_user_id=False
+        Ticket = (
+            request.env["ticket.ticket"]
+            .sudo()
+            .with_context(mail_create_nosubscribe=True, default_user_id=False)
         )
         if not user._is_public():
             customer = user.partner_id
