@@ -35,6 +35,7 @@
         "views/ticket_mail_failure_views.xml",
         "views/ticket_mail_quarantine_views.xml",
         "views/ticket_portal_templates.xml",
+        "views/ticket_contact_form_templates.xml",
         "views/ticket_menus.xml",
     ],
     "demo": [
@@ -49,6 +50,11 @@
     "assets": {
         "web.assets_backend": [
             "ticket_system/static/src/**/*",
+            # the customer portal's code runs in the frontend only
+            ("remove", "ticket_system/static/src/portal/**/*"),
+        ],
+        "web.assets_frontend": [
+            "ticket_system/static/src/portal/**/*",
         ],
         "web.assets_tests": [
             "ticket_system/static/tests/**/*",

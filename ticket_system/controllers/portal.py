@@ -88,3 +88,22 @@ class TicketCustomerPortal(CustomerPortal):
             **kw,
         )
         return request.render("ticket_system.portal_my_ticket", values)
+
+    @http.route(
+        ["/my/tickets/<int:ticket_id>/solve"],
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def portal_my_ticket_solve(self, ticket_id, **kw):
+        """The customer closes their own ticket: it moves to the Solved
+        status, noted in the chatter in their name. Only tickets the portal
+        rule shows them (their commercial partner's), no access token."""
+        try:
+            ticket_sudo = self._document_check_access("ticket.ticket", ticket_id)
+        except (AccessError, MissingError):
+            return request.redirect("/my")
+        if not ticket_sudo.is_closed:
+            ticket_sudo._portal_mark_solved(request.env.user)
+        return request.redirect(ticket_sudo.access_url)

@@ -44,6 +44,11 @@ class TicketQueue(models.Model):
         string="Outgoing Mail Server",
         help="SMTP server used for the queue's mails; empty: the default server.",
     )
+    is_public = fields.Boolean(
+        string="Public",
+        help="Offered in the contact form and the portal: customers may open "
+        "tickets in this queue themselves.",
+    )
     autoresponder = fields.Boolean(
         default=True,
         help="Confirm every new ticket to the sender with its ticket number.",

@@ -252,6 +252,15 @@ class TicketTicket(models.Model):
         groups="base.group_user",
         help="Incoming mail account this ticket came from.",
     )
+    submitter_ip = fields.Char(
+        string="Submitter IP",
+        readonly=True,
+        copy=False,
+        # the contact form counts the recent tickets of an address (rate limit)
+        index="btree_not_null",
+        groups="base.group_user",
+        help="Network address the contact form was sent from.",
+    )
 
     _sql_constraints = [
         (
@@ -614,6 +623,36 @@ class TicketTicket(models.Model):
             action["views"] = [(False, "form")]
             action["res_id"] = self.invoice_ids.id
         return action
+
+    def _portal_mark_solved(self, user):
+        """The customer ``user`` says the ticket is solved (portal button):
+        a message in their name, then the Solved status (or the first closed
+        status the ticket's type allows)."""
+        self.ensure_one()
+        stages = self.env.ref("ticket_system.ticket_stage_solved") | self.env[
+            "ticket.stage"
+        ].search([("is_closed", "=", True)])
+        stage = stages.filtered(self._stage_allowed)[:1]
+        if not stage:
+            return False
+        # sudo: portal users only read tickets; the caller checked that this
+        # one is theirs. with_user: the chatter names the customer
+        as_customer = self.with_user(user).sudo()
+        # posted before the status changes: a customer writing into a solved
+        # ticket reopens it (_message_post_after_hook)
+        as_customer.message_post(
+            body=self.env._("Marked as solved by the customer."),
+            author_id=user.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        # tracking (and its status mail) runs at commit, without this context:
+        # the transaction remembers which tickets the customer closed
+        self.env.cr.precommit.data.setdefault("ticket.closed_by_customer", set()).add(
+            self.id
+        )
+        as_customer.stage_id = stage
+        return True
 
     # ------------------------------------------------------------
     # MESSAGING
@@ -1141,7 +1180,8 @@ class TicketTicket(models.Model):
         recent = self.sudo().search_count(
             [
                 ("partner_email", "=", email),
-                ("channel", "=", "email"),
+                # mail and the contact form: confirmations to the same address
+                ("channel", "in", ("email", "web", "portal")),
                 ("create_date", ">=", since),
             ],
             limit=limit + 1,
@@ -1166,6 +1206,9 @@ class TicketTicket(models.Model):
         as a message (not a note) so the customer sees it."""
         res = super()._track_template(changes)
         ticket = self[0]
+        if ticket.id in self.env.cr.precommit.data.get("ticket.closed_by_customer", ()):
+            # the customer closed it in the portal: no mail telling them so
+            return res
         if "stage_id" in changes and ticket.stage_id.template_id:
             res["stage_id"] = (
                 ticket.stage_id.template_id,

@@ -25,3 +25,4 @@ from . import test_follow_up
 from . import test_reassign
 from . import test_deadline
 from . import test_mail_robust
+from . import test_contact_form
