@@ -1,5 +1,5 @@
 # Thin wrappers: the work is done in scripts/ (see README.md).
-.PHONY: run test bench reset mail dev-tools lint
+.PHONY: run test bench reset mail dev-tools lint readme
 
 run:
 	@scripts/run.sh $(ODOO_ARGS)
@@ -24,3 +24,7 @@ dev-tools:
 # make lint [FIX=1]: OCA's checks (ruff, pylint-odoo, prettier); FIX=1 applies automatic fixes first
 lint:
 	@scripts/lint.sh $(if $(FIX),--fix)
+
+# make readme [CHECK=1]: README.rst + index.html of each addon from readme/*.md; CHECK=1 fails when stale
+readme:
+	@.venv-dev/bin/python scripts/readme.py $(if $(CHECK),--check)
