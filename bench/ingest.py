@@ -84,7 +84,9 @@ BODIES = [
     "Sehr geehrte Damen und Herren,\n\nbitte tauschen Sie den Artikel aus "
     "Bestellung {order} um. Größe M wäre besser.\n\nDanke und Gruß\n{name}\n",
 ]
-REPLY_BODY = "Hallo,\n\nhier noch eine Ergänzung zu meiner Anfrage: {order}.\n\nGruß\n{name}\n"
+REPLY_BODY = (
+    "Hallo,\n\nhier noch eine Ergänzung zu meiner Anfrage: {order}.\n\nGruß\n{name}\n"
+)
 
 
 # What differs between the systems under test. "values" are a preloaded
@@ -106,7 +108,8 @@ TARGETS = [
             "channel": "email",
         },
         "tag_threads": True,
-        "check": lambda queue: queue.autoresponder or "the default queue confirms new tickets",
+        "check": lambda queue: queue.autoresponder
+        or "the default queue confirms new tickets",
     },
     {
         "module": "helpdesk_mgmt",
@@ -171,7 +174,9 @@ def _setup(env, target):
     """A queue (team) with its own address and the customers who write to it."""
     company = env.company
     if not company.alias_domain_id:
-        company.alias_domain_id = env["mail.alias.domain"].create({"name": "bench.example"})
+        company.alias_domain_id = env["mail.alias.domain"].create(
+            {"name": "bench.example"}
+        )
     container = env[target["container"]].create(
         {"name": "Bench Kundendienst", "alias_name": f"bench-{uuid.uuid4().hex[:6]}"}
     )
@@ -189,7 +194,10 @@ def _setup(env, target):
     )
     senders = {
         True: [(partner.name, partner.email) for partner in known],
-        False: [(f"Anonyme Person {index}", f"anon{index}@gmx.example") for index in range(300)],
+        False: [
+            (f"Anonyme Person {index}", f"anon{index}@gmx.example")
+            for index in range(300)
+        ],
     }
     if PRELOAD:
         Ticket = env[target["ticket"]].with_context(
@@ -265,7 +273,10 @@ def main(env, target):
     # unknown addresses, for new tickets and for replies alike; customers come
     # back in turn, so the later batches meet senders with several tickets.
     sent = collections.Counter()
-    opened = {True: [], False: []}  # known sender: [(id, number, subject, name, email, msg id)]
+    opened = {
+        True: [],
+        False: [],
+    }  # known sender: [(id, number, subject, name, email, msg id)]
     errors = []
     batches = []
     current = None
@@ -303,9 +314,13 @@ def main(env, target):
             body = REPLY_BODY.format(order=order, name=name)
             if kind == "header":
                 references = f"In-Reply-To: {parent_id}\r\nReferences: {parent_id}\r\n"
-                raw = _mail(msg_id, name, email, address, f"Re: {subject}", body, references)
+                raw = _mail(
+                    msg_id, name, email, address, f"Re: {subject}", body, references
+                )
             else:
-                raw = _mail(msg_id, name, email, address, f"Re: [{number}] {subject}", body)
+                raw = _mail(
+                    msg_id, name, email, address, f"Re: [{number}] {subject}", body
+                )
             expected = ticket_id
 
         mails_before = _outgoing(cr) if measured else 0
@@ -329,22 +344,35 @@ def main(env, target):
             ticket = Ticket.browse(res_id)
             if not res_id or ticket[field] != container or ticket.name != subject:
                 noun = target["container_noun"]
-                errors.append(f"mail {index}: no new ticket in the {noun} (got {res_id})")
+                errors.append(
+                    f"mail {index}: no new ticket in the {noun} (got {res_id})"
+                )
             else:
-                opened[known].append((res_id, ticket.number, subject, name, email, msg_id))
+                opened[known].append(
+                    (res_id, ticket.number, subject, name, email, msg_id)
+                )
         elif res_id == expected:
             if kind == "tag":
                 tag_outcome["threaded into its ticket"] += 1
         elif kind == "header" or target["tag_threads"]:
-            errors.append(f"mail {index} ({kind} reply): went to {res_id}, not ticket {expected}")
+            errors.append(
+                f"mail {index} ({kind} reply): went to {res_id}, not ticket {expected}"
+            )
         else:
             ticket = Ticket.browse(res_id)
-            if res_id and ticket.exists() and ticket[field] == container and res_id > expected:
+            if (
+                res_id
+                and ticket.exists()
+                and ticket[field] == container
+                and res_id > expected
+            ):
                 tag_outcome["opened a new ticket"] += 1
             else:
                 tag_outcome[f"went elsewhere ({res_id})"] += 1
 
-    _report(env, target, container, batches, plan, tickets_before, outgoing, tag_outcome)
+    _report(
+        env, target, container, batches, plan, tickets_before, outgoing, tag_outcome
+    )
     if errors:
         print(f"\n{len(errors)} mails were not processed right:")
         print("\n".join(f"  {error}" for error in errors[:20]))
@@ -355,7 +383,9 @@ def _per_mail(total, count):
     return total / count if count else 0.0
 
 
-def _report(env, target, container, batches, plan, tickets_before, outgoing, tag_outcome):
+def _report(
+    env, target, container, batches, plan, tickets_before, outgoing, tag_outcome
+):
     counts = collections.Counter(plan)
     print(
         f"\n{target['title']}: {len(plan)} mails through mail.thread.message_process, "
@@ -398,12 +428,16 @@ def _report(env, target, container, batches, plan, tickets_before, outgoing, tag
     if not target["tag_threads"]:
         print(
             f"replies by subject tag only ({counts['tag']}): "
-            + ", ".join(f"{count} {outcome}" for outcome, count in tag_outcome.most_common())
+            + ", ".join(
+                f"{count} {outcome}" for outcome, count in tag_outcome.most_common()
+            )
             + f" - {target['module']} threads replies by their headers only"
         )
     print(
         "outgoing mails queued per mail (autoresponse, notifications): "
-        + ", ".join(f"{kind} {_per_mail(outgoing[kind], counts[kind]):.2f}" for kind in KINDS)
+        + ", ".join(
+            f"{kind} {_per_mail(outgoing[kind], counts[kind]):.2f}" for kind in KINDS
+        )
     )
 
     if len(batches) < 2:
@@ -418,7 +452,10 @@ def _report(env, target, container, batches, plan, tickets_before, outgoing, tag
         logs = first["log"][kind].counts, last["log"][kind].counts
         mails = first["mails"][kind], last["mails"][kind]
         for key in set(logs[0]) | set(logs[1]):
-            before, after = (_per_mail(log[key], count) for log, count in zip(logs, mails))
+            before, after = (
+                _per_mail(log[key], count)
+                for log, count in zip(logs, mails, strict=False)
+            )
             if abs(after - before) >= 0.1:
                 changed.append((after - before, kind, before, after, key))
     if not changed:
@@ -426,7 +463,9 @@ def _report(env, target, container, batches, plan, tickets_before, outgoing, tag
     for _delta, kind, before, after, key in sorted(changed, reverse=True)[:20]:
         print(f"  {kind:>6} {before:6.2f} -> {after:6.2f}  {key[:150]}")
 
-    print("\nslowest statements of the last batch (ms per mail, first batch -> last batch):")
+    print(
+        "\nslowest statements of the last batch (ms per mail, first batch -> last batch):"
+    )
     times = [collections.Counter(), collections.Counter()]
     for kind in KINDS:
         times[0].update(first["log"][kind].times)

@@ -77,8 +77,22 @@ def deliver(url, db, login, password, mailgate, path):
             "runpy.run_path(sys.argv[0], run_name='__main__')"
         )
         done = subprocess.run(
-            [sys.executable, "-c", code, mailgate, "-d", db, "-u", str(uid),
-             "-p", password, "--host", host, "--port", port],
+            [
+                sys.executable,
+                "-c",
+                code,
+                mailgate,
+                "-d",
+                db,
+                "-u",
+                str(uid),
+                "-p",
+                password,
+                "--host",
+                host,
+                "--port",
+                port,
+            ],
             stdin=stdin,
             check=False,
         )
@@ -88,21 +102,43 @@ def deliver(url, db, login, password, mailgate, path):
         message_id = email.message_from_bytes(file.read())["Message-ID"]
     models = xmlrpc.client.ServerProxy(f"{url}/xmlrpc/2/object", allow_none=True)
     found = models.execute_kw(
-        db, uid, password, "mail.message", "search_read",
-        [[("message_id", "=", message_id)]], {"fields": ["model", "res_id"], "limit": 1},
+        db,
+        uid,
+        password,
+        "mail.message",
+        "search_read",
+        [[("message_id", "=", message_id)]],
+        {"fields": ["model", "res_id"], "limit": 1},
     )
     if not found or found[0]["model"] != "ticket.ticket":
-        print(f"==> delivered, but it reached no ticket ({found and found[0]['model']})")
+        print(
+            f"==> delivered, but it reached no ticket ({found and found[0]['model']})"
+        )
         return
     ticket_id = found[0]["res_id"]
     ticket = models.execute_kw(
-        db, uid, password, "ticket.ticket", "read",
-        [[ticket_id]], {"fields": ["number", "name", "queue_id"]},
+        db,
+        uid,
+        password,
+        "ticket.ticket",
+        "read",
+        [[ticket_id]],
+        {"fields": ["number", "name", "queue_id"]},
     )[0]
     first = models.execute_kw(
-        db, uid, password, "mail.message", "search",
-        [[("model", "=", "ticket.ticket"), ("res_id", "=", ticket_id),
-          ("message_type", "=", "email")]], {"order": "id", "limit": 1},
+        db,
+        uid,
+        password,
+        "mail.message",
+        "search",
+        [
+            [
+                ("model", "=", "ticket.ticket"),
+                ("res_id", "=", ticket_id),
+                ("message_type", "=", "email"),
+            ]
+        ],
+        {"order": "id", "limit": 1},
     )
     state = "new ticket" if first == [found[0]["id"]] else "added to ticket"
     queue = ticket["queue_id"][1] if ticket["queue_id"] else "-"

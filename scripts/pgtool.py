@@ -27,7 +27,9 @@ def connect(dbname="postgres"):
 
 def check():
     with connect() as conn, conn.cursor() as cr:
-        cr.execute("SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user")
+        cr.execute(
+            "SELECT rolsuper OR rolcreatedb FROM pg_roles WHERE rolname = current_user"
+        )
         row = cr.fetchone()
     return bool(row and row[0])
 
@@ -54,14 +56,18 @@ def drop(db):
     conn = connect()
     with conn.cursor() as cr:
         force = " WITH (FORCE)" if conn.server_version >= 130000 else ""
-        cr.execute(sql.SQL("DROP DATABASE IF EXISTS {}" + force).format(sql.Identifier(db)))
+        cr.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {}" + force).format(sql.Identifier(db))
+        )
     conn.close()
     return True
 
 
 def main(cmd, *args):
     try:
-        ok = {"check": check, "exists": exists, "installed": installed, "drop": drop}[cmd](*args)
+        ok = {"check": check, "exists": exists, "installed": installed, "drop": drop}[
+            cmd
+        ](*args)
     except psycopg2.Error as e:
         print(f"pgtool {cmd}: {str(e).strip()}", file=sys.stderr)
         return 2

@@ -73,10 +73,17 @@ def render(addon):
         fragment = fragments / f"{name}.md"
         if fragment.exists():
             parts += [heading(title, "="), rst(fragment.read_text(encoding="utf-8"))]
-    parts += [heading("Credits", "="), heading("Authors", "-"), f"- {manifest['author']}"]
+    parts += [
+        heading("Credits", "="),
+        heading("Authors", "-"),
+        f"- {manifest['author']}",
+    ]
     contributors = fragments / "CONTRIBUTORS.md"
     if contributors.exists():
-        parts += [heading("Contributors", "-"), rst(contributors.read_text(encoding="utf-8"))]
+        parts += [
+            heading("Contributors", "-"),
+            rst(contributors.read_text(encoding="utf-8")),
+        ]
     readme = "\n\n".join(parts) + "\n"
     html = publish_string(
         readme,
@@ -88,7 +95,9 @@ def render(addon):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="fail when a file is stale")
+    parser.add_argument(
+        "--check", action="store_true", help="fail when a file is stale"
+    )
     args = parser.parse_args()
     stale = []
     for addon in ADDONS:
@@ -103,7 +112,9 @@ def main():
                 file.write_text(text, encoding="utf-8")
                 print(f"wrote {file.relative_to(REPO)}")
     if stale:
-        print("stale, run 'make readme' and commit: " + ", ".join(stale), file=sys.stderr)
+        print(
+            "stale, run 'make readme' and commit: " + ", ".join(stale), file=sys.stderr
+        )
         return 1
     return 0
 

@@ -36,7 +36,9 @@ CHROMIUM_FLAGS = [
 
 def rpc(opener, url, params):
     request = urllib.request.Request(
-        url, json.dumps({"params": params}).encode(), {"Content-Type": "application/json"}
+        url,
+        json.dumps({"params": params}).encode(),
+        {"Content-Type": "application/json"},
     )
     answer = json.loads(opener.open(request).read())
     if answer.get("error"):
@@ -55,7 +57,12 @@ def login(base, db, user, password, lang):
     rpc(
         opener,
         base + "/web/dataset/call_kw/res.users/write",
-        {"model": "res.users", "method": "write", "args": [[uid], {"lang": lang}], "kwargs": {}},
+        {
+            "model": "res.users",
+            "method": "write",
+            "args": [[uid], {"lang": lang}],
+            "kwargs": {},
+        },
     )
     return next(cookie.value for cookie in jar if cookie.name == "session_id")
 
@@ -67,7 +74,9 @@ class DevTools:
 
     def __call__(self, method, **params):
         self.counter += 1
-        self.ws.send(json.dumps({"id": self.counter, "method": method, "params": params}))
+        self.ws.send(
+            json.dumps({"id": self.counter, "method": method, "params": params})
+        )
         while True:
             message = json.loads(self.ws.recv())
             if message.get("id") == self.counter:
@@ -84,7 +93,9 @@ def main():
     parser.add_argument("--url", default="/odoo")
     parser.add_argument("--out", required=True)
     parser.add_argument("--js", help="JavaScript to run once the page is loaded")
-    parser.add_argument("--wait", type=float, default=5, help="seconds for the page to load")
+    parser.add_argument(
+        "--wait", type=float, default=5, help="seconds for the page to load"
+    )
     parser.add_argument("--port", type=int, default=9333, help="DevTools port")
     args = parser.parse_args()
 
@@ -111,10 +122,14 @@ def main():
                 time.sleep(0.1)
         else:
             raise RuntimeError("Chromium did not start")
-        page = DevTools(next(tab for tab in tabs if tab["type"] == "page")["webSocketDebuggerUrl"])
+        page = DevTools(
+            next(tab for tab in tabs if tab["type"] == "page")["webSocketDebuggerUrl"]
+        )
         host = args.base.split("//", 1)[1].split(":", 1)[0].split("/", 1)[0]
         page("Network.enable")
-        page("Network.setCookie", name="session_id", value=session, domain=host, path="/")
+        page(
+            "Network.setCookie", name="session_id", value=session, domain=host, path="/"
+        )
         page(
             "Emulation.setDeviceMetricsOverride",
             width=1440,

@@ -21,21 +21,36 @@ class TicketCustomerPortal(CustomerPortal):
 
     def _ticket_searchbar_sortings(self):
         return {
-            "date": {"label": request.env._("Newest"), "order": "create_date desc, id desc"},
-            "update": {"label": request.env._("Last Activity"), "order": "date_last_action desc"},
+            "date": {
+                "label": request.env._("Newest"),
+                "order": "create_date desc, id desc",
+            },
+            "update": {
+                "label": request.env._("Last Activity"),
+                "order": "date_last_action desc",
+            },
             "number": {"label": request.env._("Number"), "order": "number desc"},
             "stage": {"label": request.env._("Status"), "order": "stage_id, id desc"},
         }
 
     def _ticket_searchbar_filters(self):
         return {
-            "open": {"label": request.env._("Open"), "domain": [("is_closed", "=", False)]},
-            "closed": {"label": request.env._("Closed"), "domain": [("is_closed", "=", True)]},
+            "open": {
+                "label": request.env._("Open"),
+                "domain": [("is_closed", "=", False)],
+            },
+            "closed": {
+                "label": request.env._("Closed"),
+                "domain": [("is_closed", "=", True)],
+            },
             "all": {"label": request.env._("All"), "domain": []},
         }
 
     @http.route(
-        ["/my/tickets", "/my/tickets/page/<int:page>"], type="http", auth="user", website=True
+        ["/my/tickets", "/my/tickets/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
     )
     def portal_my_tickets(self, page=1, sortby=None, filterby=None, **kw):
         Ticket = request.env["ticket.ticket"]
@@ -73,10 +88,14 @@ class TicketCustomerPortal(CustomerPortal):
         )
         return request.render("ticket_system.portal_my_tickets", values)
 
-    @http.route(["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True)
+    @http.route(
+        ["/my/tickets/<int:ticket_id>"], type="http", auth="public", website=True
+    )
     def portal_my_ticket(self, ticket_id, access_token=None, **kw):
         try:
-            ticket_sudo = self._document_check_access("ticket.ticket", ticket_id, access_token)
+            ticket_sudo = self._document_check_access(
+                "ticket.ticket", ticket_id, access_token
+            )
         except (AccessError, MissingError):
             return request.redirect("/my")
         values = self._get_page_view_values(

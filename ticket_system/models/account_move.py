@@ -22,7 +22,9 @@ class AccountMove(models.Model):
         is linked back to the ticket (see account.move.reversal)."""
         self.ensure_one()
         if self.move_type != "out_invoice" or self.state != "posted":
-            raise UserError(self.env._("Only a posted customer invoice can be credited."))
+            raise UserError(
+                self.env._("Only a posted customer invoice can be credited.")
+            )
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_view_account_move_reversal"
         )
@@ -31,6 +33,8 @@ class AccountMove(models.Model):
         action["context"] = {
             "active_model": "account.move",
             "active_ids": self.ids,
-            "ticket_credit_note_ticket_id": self.env.context.get("ticket_credit_note_ticket_id"),
+            "ticket_credit_note_ticket_id": self.env.context.get(
+                "ticket_credit_note_ticket_id"
+            ),
         }
         return action

@@ -29,8 +29,12 @@ class FetchmailServer(models.Model):
     def fetch_mail(self, raise_exception=True):
         """Mailboxes of archived queues are not fetched: their mail waits on
         the server until the queue is active again."""
-        open_servers = self.filtered(lambda server: not server.queue_id or server.queue_id.active)
-        return super(FetchmailServer, open_servers).fetch_mail(raise_exception=raise_exception)
+        open_servers = self.filtered(
+            lambda server: not server.queue_id or server.queue_id.active
+        )
+        return super(FetchmailServer, open_servers).fetch_mail(
+            raise_exception=raise_exception
+        )
 
     @api.onchange("queue_id")
     def _onchange_queue_id(self):

@@ -18,7 +18,7 @@ class MailTemplate(models.Model):
         code), without a message_post that would fill its placeholders."""
         if self.model == "ticket.ticket":
             self = self.with_context(ticket_placeholder_fill=True)
-        return super(MailTemplate, self).send_mail_batch(
+        return super().send_mail_batch(
             res_ids,
             force_send=force_send,
             raise_exception=raise_exception,

@@ -31,7 +31,10 @@ class ResUsers(models.Model):
 
     @property
     def SELF_WRITEABLE_FIELDS(self):
-        return super().SELF_WRITEABLE_FIELDS + ["ticket_absent_from", "ticket_absent_to"]
+        return super().SELF_WRITEABLE_FIELDS + [
+            "ticket_absent_from",
+            "ticket_absent_to",
+        ]
 
     @api.constrains("ticket_absent_from", "ticket_absent_to")
     def _check_ticket_absence(self):
@@ -43,7 +46,8 @@ class ResUsers(models.Model):
             ):
                 raise ValidationError(
                     self.env._(
-                        "%(user)s: the absence must end after it begins.", user=user.name
+                        "%(user)s: the absence must end after it begins.",
+                        user=user.name,
                     )
                 )
 

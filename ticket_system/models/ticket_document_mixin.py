@@ -46,6 +46,8 @@ class TicketDocumentMixin(models.AbstractModel):
             "target": "current",
             "context": {
                 **self._ticket_document_context(),
-                "default_name": self.env._("Regarding %(document)s", document=self.name),
+                "default_name": self.env._(
+                    "Regarding %(document)s", document=self.name
+                ),
             },
         }

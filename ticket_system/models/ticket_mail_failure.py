@@ -93,9 +93,11 @@ class TicketMailFailure(models.Model):
             message_id.encode() if message_id else raw
         ).hexdigest()
         headers = self._raw_headers(raw)
-        server = self.env["fetchmail.server"].browse(
-            self.env.context.get("default_fetchmail_server_id")
-        ).exists()
+        server = (
+            self.env["fetchmail.server"]
+            .browse(self.env.context.get("default_fetchmail_server_id"))
+            .exists()
+        )
         queue = server.queue_id
         error_text = _clean_text(error, 20000)
         existing = self.search([("message_hash", "=", message_hash)], limit=1)
@@ -136,7 +138,9 @@ class TicketMailFailure(models.Model):
 
     @api.model
     def _raw_message_id(self, raw):
-        match = MESSAGE_ID_HEADER.search(raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0])
+        match = MESSAGE_ID_HEADER.search(
+            raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+        )
         if not match:
             return ""
         return _clean_text(re.sub(rb"\s+", b" ", match.group(1)).strip())
@@ -170,7 +174,8 @@ class TicketMailFailure(models.Model):
                 self.env["mail.thread"]
                 .sudo()
                 .with_context(
-                    default_fetchmail_server_id=server.id, ticket_mail_keep_failures=True
+                    default_fetchmail_server_id=server.id,
+                    ticket_mail_keep_failures=True,
                 )
             )
             model, custom_values = failure._fallback_route()
@@ -229,7 +234,11 @@ class TicketMailFailure(models.Model):
             [
                 ("state", "=", "failed"),
                 ("attempt_count", "<", AUTO_RETRY_ATTEMPTS),
-                ("date_last_attempt", "<=", fields.Datetime.subtract(self.env.cr.now(), hours=1)),
+                (
+                    "date_last_attempt",
+                    "<=",
+                    fields.Datetime.subtract(self.env.cr.now(), hours=1),
+                ),
             ],
             order="date_last_attempt",
             limit=AUTO_RETRY_BATCH,

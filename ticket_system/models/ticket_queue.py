@@ -3,6 +3,7 @@ import re
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models, tools
+
 from odoo.addons.base.models.res_partner import _lang_get
 from odoo.addons.mail.tools.alias_error import AliasError
 
@@ -135,7 +136,9 @@ class TicketQueue(models.Model):
             ("ticket_high_count", [("priority", "=", "2")]),
             ("ticket_overdue_count", [("date_deadline", "<=", now)]),
         ):
-            counts[key] = dict(Ticket._read_group(base + extra, ["queue_id"], ["__count"]))
+            counts[key] = dict(
+                Ticket._read_group(base + extra, ["queue_id"], ["__count"])
+            )
         for queue in self:
             for key, by_queue in counts.items():
                 queue[key] = by_queue.get(queue._origin, 0)
@@ -215,7 +218,10 @@ class TicketQueue(models.Model):
     def _default_queue(self):
         """First active queue of the current company the user is a member of."""
         return self.search(
-            [("company_id", "=", self.env.company.id), ("member_ids", "in", self.env.uid)],
+            [
+                ("company_id", "=", self.env.company.id),
+                ("member_ids", "in", self.env.uid),
+            ],
             limit=1,
         ) or self.search([("company_id", "=", self.env.company.id)], limit=1)
 
@@ -254,7 +260,9 @@ class TicketQueue(models.Model):
         for queue in self.filtered(lambda q: not q.alias_name):
             address = queue._mailbox_address()
             if address:
-                res[queue.id] = tools.formataddr((queue.email_from_name or queue.name, address))
+                res[queue.id] = tools.formataddr(
+                    (queue.email_from_name or queue.name, address)
+                )
         return res
 
     def _relay_entries(self, listed_only=False):
@@ -271,9 +279,13 @@ class TicketQueue(models.Model):
             if listed_only:
                 continue
             company = queue.company_id
-            entries.add((tools.email_normalize(company.email or "") or "").partition("@")[2])
+            entries.add(
+                (tools.email_normalize(company.email or "") or "").partition("@")[2]
+            )
             website = company.website or ""
-            host = urlsplit(website if "//" in website else f"//{website}").hostname or ""
+            host = (
+                urlsplit(website if "//" in website else f"//{website}").hostname or ""
+            )
             entries.add(host.removeprefix("www."))
             # sudo: the alias domain is mail configuration
             entries.add(company.sudo().alias_domain_id.name or "")
@@ -290,7 +302,9 @@ class TicketQueue(models.Model):
             return True
         domain = email.rpartition("@")[2]
         parts = domain.split(".")
-        return any(".".join(parts[index:]) in entries for index in range(len(parts) - 1))
+        return any(
+            ".".join(parts[index:]) in entries for index in range(len(parts) - 1)
+        )
 
     def _alias_get_error(self, message, message_dict, alias):
         """An archived queue receives no mail: the sender gets a clear bounce."""

@@ -76,5 +76,6 @@ class TicketQueueShift(models.Model):
         """The shifts of ``self`` running on ``weekday`` ('0' Monday) at ``hour``
         (float hours, local time)."""
         return self.filtered(
-            lambda shift: shift.weekday == weekday and shift.hour_from <= hour < shift.hour_to
+            lambda shift: shift.weekday == weekday
+            and shift.hour_from <= hour < shift.hour_to
         )

@@ -58,7 +58,9 @@ class TicketStage(models.Model):
                     )
                 )
         if "is_system" in vals and not self.env.su:
-            raise UserError(self.env._("The system flag of a status cannot be changed."))
+            raise UserError(
+                self.env._("The system flag of a status cannot be changed.")
+            )
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)

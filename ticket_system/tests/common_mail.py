@@ -40,7 +40,11 @@ class TicketMailCommon(MailCommon):
         )
         cls.queue_address = f"service-gw@{cls.alias_domain}"
         cls.customer = cls.env["res.partner"].create(
-            {"name": "Kunde Gateway", "email": "Kunde.Gateway@Example.COM", "ref": "K-77"}
+            {
+                "name": "Kunde Gateway",
+                "email": "Kunde.Gateway@Example.COM",
+                "ref": "K-77",
+            }
         )
         cls.stage_in_progress = cls.env.ref("ticket_system.ticket_stage_in_progress")
         cls.stage_solved = cls.env.ref("ticket_system.ticket_stage_solved")

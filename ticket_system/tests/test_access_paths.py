@@ -24,15 +24,19 @@ class TestAgentAccessPaths(TicketCommon):
         domain = [("id", "in", (self.ticket_support | foreign).ids)]
         self.assertEqual(Ticket.search_count(domain), 1)
         self.assertEqual(
-            [row["id"] for row in Ticket.search_read(domain, ["name"])], self.ticket_support.ids
+            [row["id"] for row in Ticket.search_read(domain, ["name"])],
+            self.ticket_support.ids,
         )
         groups = Ticket.read_group(domain, ["queue_id"], ["queue_id"])
         self.assertEqual([group["queue_id_count"] for group in groups], [1])
         self.assertNotIn(
-            foreign.id, [row[0] for row in Ticket.name_search(foreign.number, limit=100)]
+            foreign.id,
+            [row[0] for row in Ticket.name_search(foreign.number, limit=100)],
         )
         # exporting needs its own right in Odoo 18; with it, still nothing foreign
-        self.env.user.sudo().groups_id = [Command.link(self.env.ref("base.group_allow_export").id)]
+        self.env.user.sudo().groups_id = [
+            Command.link(self.env.ref("base.group_allow_export").id)
+        ]
         self.assertNotIn(foreign.name, str(Ticket.search(domain).export_data(["name"])))
         with self.assertRaises(AccessError):
             Ticket.browse(foreign.id).export_data(["name"])
@@ -45,7 +49,9 @@ class TestAgentAccessPaths(TicketCommon):
         self.ticket_billing.sudo().partner_id = customer
         own = self.ticket_support.with_env(self.env)
         self.assertNotIn(self.ticket_billing, own.partner_other_ticket_ids)
-        self.assertEqual(customer.ticket_count, 1, "the smart button counts what the agent sees")
+        self.assertEqual(
+            customer.ticket_count, 1, "the smart button counts what the agent sees"
+        )
         self.assertEqual(own.partner_ticket_count, 1)
 
     @users("ticket_agent")
@@ -62,13 +68,17 @@ class TestMarkupStaysText(TicketMailCommon):
 
     def test_subject_with_markup_is_escaped_in_mails(self):
         with self.mock_mail_gateway():
-            ticket = self._receive(f'"{XSS}" <kunde.gateway@example.com>', f"Frage {XSS}")
+            ticket = self._receive(
+                f'"{XSS}" <kunde.gateway@example.com>', f"Frage {XSS}"
+            )
         self.assertIn(XSS, ticket.name, "kept as the text it is")
         # the status mail shows the subject in its text
         with self.mock_mail_gateway():
             ticket.with_user(self.agent).stage_id = self.stage_solved
             self.flush_tracking()
-        (status,) = [mail for mail in self._mails if "kunde.gateway" in str(mail["email_to"])]
+        (status,) = (
+            mail for mail in self._mails if "kunde.gateway" in str(mail["email_to"])
+        )
         self.assertNotIn("<img", status["body"])
         self.assertIn("&lt;img src=x onerror=", status["body"])
 
@@ -81,14 +91,17 @@ class TestMarkupStaysText(TicketMailCommon):
         with self.mock_mail_gateway():
             ticket = self.format_and_process(
                 "From: {email_from}\nTo: {to}\nSubject: {subject}\nMessage-ID: {msg_id}\n"
-                "Content-Type: text/html; charset=utf-8\n\n" + body.replace("{", "{{").replace("}", "}}"),
+                "Content-Type: text/html; charset=utf-8\n\n"
+                + body.replace("{", "{{").replace("}", "}}"),
                 "kunde.gateway@example.com",
                 self.queue_address,
                 subject="Skript",
                 msg_id="<xss-body@example.com>",
                 target_model="ticket.ticket",
             )
-        stored = str(ticket.message_ids.filtered(lambda m: m.message_type == "email").body)
+        stored = str(
+            ticket.message_ids.filtered(lambda m: m.message_type == "email").body
+        )
         for dangerous in ("<script", "<iframe", "javascript:"):
             self.assertNotIn(dangerous, stored)
         self.assertIn("Hallo", stored)
@@ -104,12 +117,19 @@ class TestPortalSeesNoInternals(HttpCase):
             {"name": "Petra Portal", "email": "petra@portal.example"}
         )
         cls.portal_user = mail_new_test_user(
-            cls.env, login="petra_portal", groups="base.group_portal", partner_id=customer.id
+            cls.env,
+            login="petra_portal",
+            groups="base.group_portal",
+            partner_id=customer.id,
         )
         queue = cls.env["ticket.queue"].create({"name": "Portal Intern"})
         cls.own, cls.foreign = cls.env["ticket.ticket"].create(
             [
-                {"name": f"Eigene {XSS}", "queue_id": queue.id, "partner_id": customer.id},
+                {
+                    "name": f"Eigene {XSS}",
+                    "queue_id": queue.id,
+                    "partner_id": customer.id,
+                },
                 {"name": "Fremde Anfrage", "queue_id": queue.id},
             ]
         )
@@ -117,7 +137,9 @@ class TestPortalSeesNoInternals(HttpCase):
             body="INTERN-GEHEIM", message_type="comment", subtype_xmlid="mail.mt_note"
         )
         cls.own.message_post(
-            body="Öffentliche Antwort", message_type="comment", subtype_xmlid="mail.mt_comment"
+            body="Öffentliche Antwort",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
         )
 
     def test_notes_never_reach_the_portal(self):

@@ -122,9 +122,9 @@ class TestAgentAccess(TicketCommon):
         )
         self.assertEqual(created.owner_ids.user_id, self.user_agent | self.user_agent_2)
         self.assertEqual(
-            self.env["ticket.ticket"].create(
-                {"name": "Noch eins", "queue_id": self.queue_billing.id}
-            ).owner_ids.user_id,
+            self.env["ticket.ticket"]
+            .create({"name": "Noch eins", "queue_id": self.queue_billing.id})
+            .owner_ids.user_id,
             self.user_agent,
         )
 

@@ -36,7 +36,10 @@ class TestTicketAssignment(MailCommon):
 
     def _create(self, count, **values):
         return self.env["ticket.ticket"].create(
-            [{"name": f"Anfrage {i}", "queue_id": self.queue.id, **values} for i in range(count)]
+            [
+                {"name": f"Anfrage {i}", "queue_id": self.queue.id, **values}
+                for i in range(count)
+            ]
         )
 
     def test_round_robin_in_turn_across_batches(self):
@@ -71,8 +74,10 @@ class TestTicketAssignment(MailCommon):
         now = fields.Datetime.now()
         user.write(
             {
-                "ticket_absent_from": days_from is not None and now + timedelta(days=days_from),
-                "ticket_absent_to": days_to is not None and now + timedelta(days=days_to),
+                "ticket_absent_from": days_from is not None
+                and now + timedelta(days=days_from),
+                "ticket_absent_to": days_to is not None
+                and now + timedelta(days=days_to),
             }
         )
 
@@ -125,7 +130,9 @@ class TestTicketAssignment(MailCommon):
         # closed tickets and other queues' tickets are no load
         self._create(3, user_id=self.ben.id, stage_id=closed.id)
         other = self.env["ticket.queue"].create({"name": "Andere"})
-        self.env["ticket.ticket"].create({"name": "x", "queue_id": other.id, "user_id": self.ben.id})
+        self.env["ticket.ticket"].create(
+            {"name": "x", "queue_id": other.id, "user_id": self.ben.id}
+        )
         self.queue.assign_method = "next_free"
         tickets = self._create(5)
         # loads anna 2, ben 0, clara 1: ben; ben 1 = clara 1: in turn after
@@ -156,10 +163,20 @@ class TestTicketAssignment(MailCommon):
                 "resource_calendar_id": calendar.id,
                 "shift_ids": [
                     Command.create(
-                        {"user_id": self.anna.id, "weekday": "0", "hour_from": 8, "hour_to": 12}
+                        {
+                            "user_id": self.anna.id,
+                            "weekday": "0",
+                            "hour_from": 8,
+                            "hour_to": 12,
+                        }
                     ),
                     Command.create(
-                        {"user_id": self.ben.id, "weekday": "0", "hour_from": 13, "hour_to": 17}
+                        {
+                            "user_id": self.ben.id,
+                            "weekday": "0",
+                            "hour_from": 13,
+                            "hour_to": 17,
+                        }
                     ),
                 ],
             }
@@ -205,7 +222,10 @@ class TestTicketAssignment(MailCommon):
         Shift = self.env["ticket.queue.shift"]
         values = {"queue_id": self.queue.id, "user_id": self.anna.id, "weekday": "0"}
         for hour_from, hour_to in ((12, 8), (8, 8), (-1, 8), (20, 25)):
-            with self.subTest(hours=(hour_from, hour_to)), self.assertRaises(ValidationError):
+            with (
+                self.subTest(hours=(hour_from, hour_to)),
+                self.assertRaises(ValidationError),
+            ):
                 Shift.create({**values, "hour_from": hour_from, "hour_to": hour_to})
         outsider = mail_new_test_user(
             self.env, login="rr_outsider", groups="ticket_system.group_ticket_user"
@@ -265,7 +285,9 @@ class TestAssignmentConcurrency(BaseCase):
     def _remove_records(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
-            env["ticket.mail.failure"].search([("email_from", "ilike", self.tag)]).unlink()
+            env["ticket.mail.failure"].search(
+                [("email_from", "ilike", self.tag)]
+            ).unlink()
             env["ticket.ticket"].search([("queue_id", "=", self.queue_id)]).unlink()
             env["fetchmail.server"].browse(self.server_id).unlink()
             env["ticket.queue"].browse(self.queue_id).unlink()
@@ -304,7 +326,8 @@ class TestAssignmentConcurrency(BaseCase):
                 result["ticket"] = (
                     env["mail.thread"]
                     .with_context(
-                        fetchmail_cron_running=True, default_fetchmail_server_id=self.server_id
+                        fetchmail_cron_running=True,
+                        default_fetchmail_server_id=self.server_id,
                     )
                     .message_process("ticket.ticket", self._mail())
                 )
@@ -337,13 +360,19 @@ class TestAssignmentConcurrency(BaseCase):
         )
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            tickets = env["ticket.ticket"].search([("queue_id", "=", self.queue_id)], order="id")
-            failures = env["ticket.mail.failure"].search([("email_from", "ilike", self.tag)])
+            tickets = env["ticket.ticket"].search(
+                [("queue_id", "=", self.queue_id)], order="id"
+            )
+            failures = env["ticket.mail.failure"].search(
+                [("email_from", "ilike", self.tag)]
+            )
             self.assertFalse(failures.mapped("error"), "nothing parked as failed")
             self.assertEqual(len(tickets), 2)
             self.assertEqual(tickets[0].user_id.id, user_a)
             self.assertEqual(
-                sorted(tickets.user_id.ids), self.member_ids, "one ticket for each member"
+                sorted(tickets.user_id.ids),
+                self.member_ids,
+                "one ticket for each member",
             )
             queue = env["ticket.queue"].browse(self.queue_id)
             self.assertEqual(queue.assign_last_user_id, tickets[1].user_id)

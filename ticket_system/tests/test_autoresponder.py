@@ -10,9 +10,7 @@ from .common_mail import TicketMailCommon
 @tagged("post_install", "-at_install", "mail_gateway")
 class TestTicketAutoresponder(TicketMailCommon):
     def _autoresponses(self):
-        return self._new_mails.filtered(
-            lambda m: "auto-replied" in (m.headers or "")
-        )
+        return self._new_mails.filtered(lambda m: "auto-replied" in (m.headers or ""))
 
     def test_confirmation_sent_once_with_number(self):
         with self.mock_mail_gateway():
@@ -21,11 +19,15 @@ class TestTicketAutoresponder(TicketMailCommon):
                 "=?utf-8?q?R=C3=BCcksendung_f=C3=BCr_Gr=C3=B6=C3=9Fe_L?=",
                 msg_id="<ruecksendung-1@example.com>",
             )
-        ticket = self.env["ticket.ticket"].search([("name", "=", "Rücksendung für Größe L")])
+        ticket = self.env["ticket.ticket"].search(
+            [("name", "=", "Rücksendung für Größe L")]
+        )
         self.assertEqual(len(ticket), 1, "RFC 2047 subject decoded")
         mail = self._autoresponses()
         self.assertEqual(len(mail), 1)
-        self.assertEqual(mail.subject, f"Service [{ticket.number}] Rücksendung für Größe L")
+        self.assertEqual(
+            mail.subject, f"Service [{ticket.number}] Rücksendung für Größe L"
+        )
         self.assertEqual(mail.email_to, '"Kunde Gateway" <kunde.gateway@example.com>')
         self.assertIn(self.queue_address, mail.reply_to)
         self.assertIn(self.queue_address, mail.email_from)
@@ -65,7 +67,9 @@ class TestTicketAutoresponder(TicketMailCommon):
     def test_unknown_sender_gets_confirmation_without_partner(self):
         partners_before = self.env["res.partner"].search_count([])
         with self.mock_mail_gateway():
-            ticket = self._receive("Neu Kunde <neu.kunde@example.org>", "Katalog bestellen")
+            ticket = self._receive(
+                "Neu Kunde <neu.kunde@example.org>", "Katalog bestellen"
+            )
         self.assertFalse(ticket.partner_id)
         self.assertEqual(self.env["res.partner"].search_count([]), partners_before)
         mail = self._autoresponses()
@@ -75,7 +79,9 @@ class TestTicketAutoresponder(TicketMailCommon):
         with self.mock_mail_gateway():
             ticket = self._receive("kunde.gateway@example.com", "Erste Anfrage")
         with self.mock_mail_gateway():
-            self._receive("kunde.gateway@example.com", f"Re: [{ticket.number}] Erste Anfrage")
+            self._receive(
+                "kunde.gateway@example.com", f"Re: [{ticket.number}] Erste Anfrage"
+            )
         self.assertFalse(self._autoresponses())
 
     def test_no_confirmation_to_automatic_mail(self):
@@ -86,20 +92,26 @@ class TestTicketAutoresponder(TicketMailCommon):
             "precedence bulk": {"extra": "Precedence: bulk"},
             "precedence list": {"extra": "Precedence: List"},
             "list-id": {"extra": "List-Id: <news.shop.example>"},
-            "list-unsubscribe": {"extra": "List-Unsubscribe: <mailto:leave@shop.example>"},
+            "list-unsubscribe": {
+                "extra": "List-Unsubscribe: <mailto:leave@shop.example>"
+            },
             "empty return-path": {"return_path": "<>"},
         }
         for index, (case, kwargs) in enumerate(cases.items()):
             with self.subTest(case=case), self.mock_mail_gateway():
                 ticket = self._receive(
-                    f"robot{index}@example.net", f"Automatische Nachricht {index}", **kwargs
+                    f"robot{index}@example.net",
+                    f"Automatische Nachricht {index}",
+                    **kwargs,
                 )
                 self.assertEqual(len(ticket), 1, "the mail still becomes a ticket")
                 self.assertFalse(self._autoresponses())
 
     def test_auto_submitted_no_is_answered(self):
         with self.mock_mail_gateway():
-            self._receive("mensch@example.net", "Echte Frage", extra="Auto-Submitted: no")
+            self._receive(
+                "mensch@example.net", "Echte Frage", extra="Auto-Submitted: no"
+            )
         self.assertEqual(len(self._autoresponses()), 1)
 
     def test_no_confirmation_to_system_or_own_addresses(self):
@@ -126,7 +138,9 @@ class TestTicketAutoresponder(TicketMailCommon):
                 self._receive("vielschreiber@example.net", f"Frage Nummer {index}")
             self.assertEqual(len(self._autoresponses()), 2)
             self._receive("andere@example.net", "Andere Person")
-            self.assertEqual(len(self._autoresponses()), 3, "other senders still get one")
+            self.assertEqual(
+                len(self._autoresponses()), 3, "other senders still get one"
+            )
 
     def test_autoresponder_off(self):
         self.queue.autoresponder = False
@@ -140,7 +154,11 @@ class TestTicketAutoresponder(TicketMailCommon):
         )
         with self.mock_mail_gateway():
             for index, sender in enumerate(
-                ("LoopBot@Robot.example", "loopbot@robot.example", "Bot <LOOPBOT@robot.EXAMPLE>")
+                (
+                    "LoopBot@Robot.example",
+                    "loopbot@robot.example",
+                    "Bot <LOOPBOT@robot.EXAMPLE>",
+                )
             ):
                 self._receive(sender, f"Schleife {index}")
         self.assertEqual(len(self._autoresponses()), 2)
@@ -150,12 +168,14 @@ class TestTicketAutoresponder(TicketMailCommon):
         "odoo.addons.mail.models.mail_render_mixin",
     )
     def test_broken_template_does_not_lose_the_mail(self):
-        template = self.env.ref("ticket_system.mail_template_ticket_autoresponder").copy(
-            {"subject": "{{ object.no_such_field }}"}
-        )
+        template = self.env.ref(
+            "ticket_system.mail_template_ticket_autoresponder"
+        ).copy({"subject": "{{ object.no_such_field }}"})
         self.queue.autoresponder_template_id = template
         with self.mock_mail_gateway():
-            ticket = self._receive("kunde.gateway@example.com", "Trotz Fehler angekommen")
+            ticket = self._receive(
+                "kunde.gateway@example.com", "Trotz Fehler angekommen"
+            )
         self.assertEqual(len(ticket), 1)
         self.assertFalse(self._autoresponses())
 
@@ -171,6 +191,10 @@ class TestTicketAutoresponder(TicketMailCommon):
                 "queue_id": queue.id,
             }
         )
-        ticket = self.env["ticket.ticket"].create({"name": "Postfach", "queue_id": queue.id})
-        self.assertIn("<service@shop.example>", ticket._notify_get_reply_to()[ticket.id])
+        ticket = self.env["ticket.ticket"].create(
+            {"name": "Postfach", "queue_id": queue.id}
+        )
+        self.assertIn(
+            "<service@shop.example>", ticket._notify_get_reply_to()[ticket.id]
+        )
         self.assertIn("<service@shop.example>", queue._ticket_email_from())

@@ -20,10 +20,14 @@ class TestDemoShop(TransactionCase):
         eur = self.env.ref("base.EUR")
         lines = self.env["account.move.line"].search([("company_id", "=", company.id)])
         self.assertTrue(lines)
-        self.assertEqual(lines.company_currency_id, eur, "stored company currency recomputed")
+        self.assertEqual(
+            lines.company_currency_id, eur, "stored company currency recomputed"
+        )
         invoice = self.env.ref("ticket_system.account_move_invoice_gartenwelt_demo")
         self.assertEqual(invoice.currency_id, eur)
-        pricelists = self.env["product.pricelist"].search([("company_id", "in", [company.id, False])])
+        pricelists = self.env["product.pricelist"].search(
+            [("company_id", "in", [company.id, False])]
+        )
         self.assertFalse(pricelists.filtered(lambda p: p.currency_id != eur))
 
     def test_each_queue_shows_its_address(self):
@@ -48,7 +52,9 @@ class TestDemoShop(TransactionCase):
         self.assertGreater(len(customers), 10)
         english = customers.filtered(lambda p: p.lang == "en_US")
         self.assertTrue(english, "some customers write in English")
-        self.assertGreater(len(customers.filtered(lambda p: p.lang == "de_DE")), 2 * len(english))
+        self.assertGreater(
+            len(customers.filtered(lambda p: p.lang == "de_DE")), 2 * len(english)
+        )
 
     def test_statuses_have_german_names(self):
         stage = self.env.ref("ticket_system.ticket_stage_new")

@@ -40,7 +40,9 @@ class TestGermanTranslation(TransactionCase):
                 german = {
                     entry.msgid
                     for entry in self._po(module, "de.po")
-                    if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags
+                    if entry.msgstr
+                    and not entry.obsolete
+                    and "fuzzy" not in entry.flags
                 }
                 missing = sorted(terms - german)
                 self.assertFalse(
@@ -48,8 +50,11 @@ class TestGermanTranslation(TransactionCase):
                     f"{module}/i18n/de.po lacks German for {len(missing)} terms:\n"
                     + "\n".join(missing),
                 )
-                stale = sorted(terms - {entry.msgid for entry in self._po(module, f"{module}.pot")})
+                stale = sorted(
+                    terms - {entry.msgid for entry in self._po(module, f"{module}.pot")}
+                )
                 self.assertFalse(
                     stale,
-                    f"{module}/i18n/{module}.pot is stale, it lacks:\n" + "\n".join(stale),
+                    f"{module}/i18n/{module}.pot is stale, it lacks:\n"
+                    + "\n".join(stale),
                 )

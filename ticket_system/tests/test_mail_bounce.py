@@ -187,9 +187,14 @@ Remote Server returned '552 5.2.2 mailbox full'
 """.encode()
 
 
-def lotus_notes_report(to, message_id, subject="DELIVERY FAILURE: User Hans Meier "
-                       "(hans.meier@domino.example.de) not listed in Domino Directory",
-                       sender="Postmaster@domino.example.de", extra=""):
+def lotus_notes_report(
+    to,
+    message_id,
+    subject="DELIVERY FAILURE: User Hans Meier "
+    "(hans.meier@domino.example.de) not listed in Domino Directory",
+    sender="Postmaster@domino.example.de",
+    extra="",
+):
     return f"""From: {sender}
 To: {to}
 Subject: {subject}
@@ -304,7 +309,9 @@ class TestTicketMailBounce(TicketMailCommon):
                 "name": "Quentin Manager",
                 "login": "quarantine_manager",
                 "email": "quentin@example.com",
-                "groups_id": [(6, 0, cls.env.ref("ticket_system.group_ticket_manager").ids)],
+                "groups_id": [
+                    (6, 0, cls.env.ref("ticket_system.group_ticket_manager").ids)
+                ],
             }
         )
         cls.Quarantine = cls.env["ticket.mail.quarantine"]
@@ -360,7 +367,10 @@ class TestTicketMailBounce(TicketMailCommon):
         self.assertEqual(entry.failed_address or False, failed_address)
         if reason:
             self.assertIn(reason, entry.reason)
-        self.assertEqual(entry.fetchmail_server_id, self.server if mode == "fetched" else self.server.browse())
+        self.assertEqual(
+            entry.fetchmail_server_id,
+            self.server if mode == "fetched" else self.server.browse(),
+        )
         self.assertEqual(entry.company_id, self.queue.company_id)
         return entry
 
@@ -399,7 +409,9 @@ class TestTicketMailBounce(TicketMailCommon):
         self._assert_noted(
             raw, "piped", ticket, "kunde.gateway@example.com", "550 5.1.1"
         )
-        self.assertEqual(self.customer.message_bounce, 1, "Odoo's counter on the customer")
+        self.assertEqual(
+            self.customer.message_bounce, 1, "Odoo's counter on the customer"
+        )
         self.assertTrue(ticket.partner_email_bounced, "warning on the ticket")
         # delivered again: one note, counted once
         with self.mock_mail_gateway():
@@ -408,12 +420,18 @@ class TestTicketMailBounce(TicketMailCommon):
         self.assertEqual(self.customer.message_bounce, 1)
         # the customer writes again: the address works
         with self.mock_mail_gateway():
-            self._receive("kunde.gateway@example.com", f"Re: [{ticket.number}] Neue Adresse")
+            self._receive(
+                "kunde.gateway@example.com", f"Re: [{ticket.number}] Neue Adresse"
+            )
         self.assertFalse(ticket.partner_email_bounced)
 
     def test_gmail_dsn_linked_by_number_in_returned_subject(self):
-        older, _confirmation = self._open_ticket("kunde.gateway@example.com", "Erste Frage")
-        newer, _confirmation = self._open_ticket("kunde.gateway@example.com", "Zweite Frage")
+        older, _confirmation = self._open_ticket(
+            "kunde.gateway@example.com", "Erste Frage"
+        )
+        newer, _confirmation = self._open_ticket(
+            "kunde.gateway@example.com", "Zweite Frage"
+        )
         for index, mode in enumerate(MODES):
             with self.subTest(mode=mode):
                 raw = gmail_dsn(
@@ -429,7 +447,9 @@ class TestTicketMailBounce(TicketMailCommon):
                 self.assertEqual(self.customer.message_bounce, index + 1)
 
     def test_qmail_failure_notice_linked_by_copied_subject(self):
-        older, _confirmation = self._open_ticket("kunde.gateway@example.com", "Lieferung")
+        older, _confirmation = self._open_ticket(
+            "kunde.gateway@example.com", "Lieferung"
+        )
         self._open_ticket("kunde.gateway@example.com", "Rechnung")
         raw = qmail_report(
             self.queue_address,
@@ -447,10 +467,16 @@ class TestTicketMailBounce(TicketMailCommon):
         ticket, _confirmation = self._open_ticket("neu.kunde@example.org", "Katalog")
         closed, _confirmation = self._open_ticket("neu.kunde@example.org", "Alte Frage")
         # the most recent ticket of the address is closed: no candidate
-        closed.stage_id = self.env["ticket.stage"].search([("is_closed", "=", True)], limit=1)
+        closed.stage_id = self.env["ticket.stage"].search(
+            [("is_closed", "=", True)], limit=1
+        )
         self.assertTrue(closed.is_closed)
-        raw = exim_report(self.queue_address, "<exim-1@mail.example.net>", "neu.kunde@example.org")
-        self._assert_noted(raw, "piped", ticket, "neu.kunde@example.org", "550 5.1.1 User unknown")
+        raw = exim_report(
+            self.queue_address, "<exim-1@mail.example.net>", "neu.kunde@example.org"
+        )
+        self._assert_noted(
+            raw, "piped", ticket, "neu.kunde@example.org", "550 5.1.1 User unknown"
+        )
         self.assertFalse(ticket.partner_id)
         self.assertTrue(ticket.partner_email_bounced, "flagged without a contact")
         self.assertFalse(self._notes(closed))
@@ -458,16 +484,26 @@ class TestTicketMailBounce(TicketMailCommon):
     def test_exchange_ndr_without_report_structure(self):
         """Plain text from postmaster with Exchange's German subject: Odoo alone
         opened a ticket for it."""
-        ticket, _confirmation = self._open_ticket("einkauf@kunde-firma.example", "Angebot")
+        ticket, _confirmation = self._open_ticket(
+            "einkauf@kunde-firma.example", "Angebot"
+        )
         raw = exchange_ndr(
-            self.queue_address, "<ndr-1@kunde-firma.example>", "einkauf@kunde-firma.example"
+            self.queue_address,
+            "<ndr-1@kunde-firma.example>",
+            "einkauf@kunde-firma.example",
         )
         self._assert_noted(
-            raw, "fetched", ticket, "einkauf@kunde-firma.example", "552 5.2.2 mailbox full"
+            raw,
+            "fetched",
+            ticket,
+            "einkauf@kunde-firma.example",
+            "552 5.2.2 mailbox full",
         )
         self.assertTrue(ticket.partner_email_bounced)
         ticket.partner_email = "einkauf-neu@kunde-firma.example"
-        self.assertFalse(ticket.partner_email_bounced, "the flag was about the old address")
+        self.assertFalse(
+            ticket.partner_email_bounced, "the flag was about the old address"
+        )
         form_arch = self.env["ticket.ticket"].get_view(view_type="form")["arch"]
         self.assertIn("partner_email_bounced", form_arch)
 
@@ -509,8 +545,12 @@ class TestTicketMailBounce(TicketMailCommon):
                 "Diagnostic",
             ),
             "exchange french": (
-                lambda mid: exchange_ndr(self.queue_address, mid, "achat@client.example.fr")
-                .replace(b"=?utf-8?q?Unzustellbar=3A_Ihre_Bestellung?=", b"Non remis : Commande"),
+                lambda mid: exchange_ndr(
+                    self.queue_address, mid, "achat@client.example.fr"
+                ).replace(
+                    b"=?utf-8?q?Unzustellbar=3A_Ihre_Bestellung?=",
+                    b"Non remis : Commande",
+                ),
                 "achat@client.example.fr",
                 "mailbox full",
             ),
@@ -539,13 +579,20 @@ class TestTicketMailBounce(TicketMailCommon):
         for name, (build, address, reason) in samples.items():
             for mode in MODES:
                 with self.subTest(sample=name, mode=mode):
-                    raw = build(f"<{re.sub(r'[^a-z0-9]+', '-', name)}-{mode}@mx.example>")
-                    entry = self._assert_quarantined(raw, mode, "bounce", address, reason)
+                    raw = build(
+                        f"<{re.sub(r'[^a-z0-9]+', '-', name)}-{mode}@mx.example>"
+                    )
+                    entry = self._assert_quarantined(
+                        raw, mode, "bounce", address, reason
+                    )
                     # delivered again: stored once
                     with self.mock_mail_gateway():
                         self._deliver(raw, mode)
                     self.assertEqual(
-                        self.Quarantine.search_count([("message_id", "=", entry.message_id)]), 1
+                        self.Quarantine.search_count(
+                            [("message_id", "=", entry.message_id)]
+                        ),
+                        1,
                     )
 
     def test_odoo_bounce_without_ticket_is_quarantined(self):
@@ -561,7 +608,9 @@ class TestTicketMailBounce(TicketMailCommon):
         for mode in MODES:
             with self.subTest(mode=mode):
                 entry = self._assert_quarantined(
-                    raw.replace(b"postfix-unlinked", f"postfix-unlinked-{mode}".encode()),
+                    raw.replace(
+                        b"postfix-unlinked", f"postfix-unlinked-{mode}".encode()
+                    ),
                     mode,
                     "bounce",
                     "fremd@example.net",
@@ -573,7 +622,10 @@ class TestTicketMailBounce(TicketMailCommon):
 
     def test_out_of_office_without_reply_headers_is_quarantined(self):
         cases = {
-            "auto-submitted": ("Abwesenheitsnotiz: Ihre Anfrage", "Auto-Submitted: auto-replied\n"),
+            "auto-submitted": (
+                "Abwesenheitsnotiz: Ihre Anfrage",
+                "Auto-Submitted: auto-replied\n",
+            ),
             "x-autoreply": ("Ich bin im Urlaub", "X-Autoreply: yes\n"),
             "x-autorespond": ("Urlaub", "X-Autorespond: Abwesend\n"),
             "precedence": ("Urlaub bis Montag", "Precedence: auto_reply\n"),
@@ -593,14 +645,20 @@ class TestTicketMailBounce(TicketMailCommon):
                         headers=headers,
                     )
                     entry = self._assert_quarantined(raw, mode, "auto_reply")
-                    self.assertEqual(entry.email_from, '"Kunde Gateway" <kunde.gateway@example.com>')
+                    self.assertEqual(
+                        entry.email_from, '"Kunde Gateway" <kunde.gateway@example.com>'
+                    )
 
     def test_out_of_office_answering_our_confirmation_joins_the_ticket(self):
-        ticket, confirmation = self._open_ticket("kunde.gateway@example.com", "Erste Anfrage")
+        ticket, confirmation = self._open_ticket(
+            "kunde.gateway@example.com", "Erste Anfrage"
+        )
         for mode in MODES:
             with self.subTest(mode=mode):
                 before = self._counts()
-                emails_before = len(ticket.message_ids.filtered(lambda m: m.message_type == "email"))
+                emails_before = len(
+                    ticket.message_ids.filtered(lambda m: m.message_type == "email")
+                )
                 raw = plain_mail(
                     self.queue_address,
                     f"<ooo-reply-{mode}@kunde.example>",
@@ -613,9 +671,13 @@ class TestTicketMailBounce(TicketMailCommon):
                 )
                 with self.mock_mail_gateway():
                     self.assertEqual(self._deliver(raw, mode), ticket.id)
-                self.assertEqual(self._counts(), before, "no ticket, nothing quarantined")
+                self.assertEqual(
+                    self._counts(), before, "no ticket, nothing quarantined"
+                )
                 self.assertFalse(self._confirmations())
-                emails = ticket.message_ids.filtered(lambda m: m.message_type == "email")
+                emails = ticket.message_ids.filtered(
+                    lambda m: m.message_type == "email"
+                )
                 self.assertEqual(len(emails), emails_before + 1, "joined the ticket")
 
     def test_out_of_office_with_number_tag_joins_the_ticket(self):
@@ -701,10 +763,13 @@ class TestTicketMailBounce(TicketMailCommon):
         with self.assertRaises(AccessError):
             self.Quarantine.with_user(self.agent).search([])
         self.assertEqual(
-            entry.with_user(self.manager).subject, "Returned mail: see transcript for details"
+            entry.with_user(self.manager).subject,
+            "Returned mail: see transcript for details",
         )
         self.assertEqual(
-            self.Quarantine.with_user(self.manager).search_count([("kind", "=", "bounce")]),
+            self.Quarantine.with_user(self.manager).search_count(
+                [("kind", "=", "bounce")]
+            ),
             self.Quarantine.search_count([("kind", "=", "bounce")]),
         )
 
@@ -758,7 +823,9 @@ class TestTicketMailBounce(TicketMailCommon):
         self.Quarantine._cron_delete_old()
         self.assertFalse(old.exists())
         self.assertTrue(recent.exists())
-        self.env["ir.config_parameter"].sudo().set_param("ticket_system.quarantine_days", 0)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "ticket_system.quarantine_days", 0
+        )
         self.Quarantine._cron_delete_old()
         self.assertTrue(recent.exists(), "0 keeps entries")
 
@@ -770,10 +837,10 @@ class TestTicketMailBounce(TicketMailCommon):
             b"To: " + self.queue_address.encode() + b"\r\n"
             b"Subject: Undelivered Mail Returned to Sender\r\n"
             b"Message-ID: <broken-report@mx.example>\r\n"
-            b"Content-Type: multipart/report; report-type=delivery-status; boundary=\"cut\"\r\n"
+            b'Content-Type: multipart/report; report-type=delivery-status; boundary="cut"\r\n'
             b"\r\n"
             b"--cut\r\n"
-            b"Content-Type: text/plain; charset=\"us-ascii\"\r\n"
+            b'Content-Type: text/plain; charset="us-ascii"\r\n'
             b"\r\n"
             b"<weg@example.de>: 550 User unknown \xff\r\n"
             b"--cut\r\n"

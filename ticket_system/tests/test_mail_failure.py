@@ -57,7 +57,9 @@ class TestTicketMailFailure(TicketMailCommon):
                 "name": "Mia Manager",
                 "login": "failure_manager",
                 "email": "mia@example.com",
-                "groups_id": [(6, 0, cls.env.ref("ticket_system.group_ticket_manager").ids)],
+                "groups_id": [
+                    (6, 0, cls.env.ref("ticket_system.group_ticket_manager").ids)
+                ],
             }
         )
 
@@ -65,7 +67,10 @@ class TestTicketMailFailure(TicketMailCommon):
         """A configuration error a manager can make and fix: ticket creation
         fails until the sequence prefix is repaired."""
         sequence = self.env["ir.sequence"].search(
-            [("code", "=", "ticket.ticket"), ("company_id", "=", self.queue.company_id.id)]
+            [
+                ("code", "=", "ticket.ticket"),
+                ("company_id", "=", self.queue.company_id.id),
+            ]
         )
         sequence.prefix = "T%(no_such_placeholder)s"
         return sequence
@@ -75,7 +80,9 @@ class TestTicketMailFailure(TicketMailCommon):
         server = server or self.server
         return (
             self.env["mail.thread"]
-            .with_context(fetchmail_cron_running=True, default_fetchmail_server_id=server.id)
+            .with_context(
+                fetchmail_cron_running=True, default_fetchmail_server_id=server.id
+            )
             .sudo()
             .message_process(server.object_id.model, raw)
         )
@@ -109,14 +116,20 @@ class TestTicketMailFailure(TicketMailCommon):
         with self.mock_mail_gateway():
             self.assertFalse(self._fetch(raw, self._domain_mailbox()))
         self.assertFalse(
-            self.env["ticket.ticket"].search([("name", "=", "Wo bleibt meine Bestellung?")])
+            self.env["ticket.ticket"].search(
+                [("name", "=", "Wo bleibt meine Bestellung?")]
+            )
         )
-        self.assertFalse(self.env["ticket.mail.failure"].search([("email_from", "ilike", sender)]))
+        self.assertFalse(
+            self.env["ticket.mail.failure"].search([("email_from", "ilike", sender)])
+        )
         bounces = [mail for mail in self._mails if sender in str(mail["email_to"])]
         self.assertEqual(len(bounces), 1, "the sender learns the mail was refused")
         self.assertIn(reason, bounces[0]["body"])
         self.assertEqual(bounces[0]["subject"], "Re: Wo bleibt meine Bestellung?")
-        self.assertNotEqual(self.queue.alias_id.alias_status, "invalid", "a refusal is no fault")
+        self.assertNotEqual(
+            self.queue.alias_id.alias_status, "invalid", "a refusal is no fault"
+        )
 
     @mute_logger("odoo.addons.ticket_system.models.mail_thread", "odoo.sql_db")
     def test_failing_mail_is_kept_raw_and_fetch_goes_on(self):
@@ -127,19 +140,27 @@ class TestTicketMailFailure(TicketMailCommon):
             [("message_id", "=", "<nul-subject-1@example.com>")]
         )
         self.assertEqual(len(failure), 1)
-        self.assertEqual(base64.b64decode(failure.raw), NUL_SUBJECT, "kept byte for byte")
+        self.assertEqual(
+            base64.b64decode(failure.raw), NUL_SUBJECT, "kept byte for byte"
+        )
         self.assertIn("NUL", failure.error)
         self.assertEqual(failure.fetchmail_server_id, self.server)
         self.assertEqual(failure.queue_id, self.queue)
         self.assertEqual(failure.state, "failed")
         self.assertEqual(failure.subject, "Bestellung kaputt")
         self.assertEqual(
-            self.env["ticket.ticket"].search_count([]), tickets_before, "partial writes rolled back"
+            self.env["ticket.ticket"].search_count([]),
+            tickets_before,
+            "partial writes rolled back",
         )
-        self.assertFalse(self._new_mails, "no autoresponse for a ticket that does not exist")
+        self.assertFalse(
+            self._new_mails, "no autoresponse for a ticket that does not exist"
+        )
         # the next mail of the mailbox is processed normally
         with self.mock_mail_gateway():
-            self._fetch(NUL_SUBJECT.replace(b"\x00", b"").replace(b"nul-subject-1", b"ok-2"))
+            self._fetch(
+                NUL_SUBJECT.replace(b"\x00", b"").replace(b"nul-subject-1", b"ok-2")
+            )
         self.assertEqual(self.env["ticket.ticket"].search_count([]), tickets_before + 1)
 
     @mute_logger("odoo.addons.ticket_system.models.mail_thread", "odoo.sql_db")
@@ -157,12 +178,16 @@ class TestTicketMailFailure(TicketMailCommon):
     def test_lying_charset_is_read(self):
         ticket_id = self._fetch(LYING_CHARSET)
         self.assertTrue(ticket_id, "read with a fallback charset, not kept as failed")
-        message = self.env["ticket.ticket"].browse(ticket_id).message_ids.filtered(
-            lambda m: m.message_id == "<charset-1@example.com>"
+        message = (
+            self.env["ticket.ticket"]
+            .browse(ticket_id)
+            .message_ids.filtered(lambda m: m.message_id == "<charset-1@example.com>")
         )
         self.assertIn("Grüße", message.body)
         self.assertFalse(
-            self.env["ticket.mail.failure"].search([("message_id", "=", "<charset-1@example.com>")])
+            self.env["ticket.mail.failure"].search(
+                [("message_id", "=", "<charset-1@example.com>")]
+            )
         )
 
     @mute_logger("odoo.addons.ticket_system.models.mail_thread", "odoo.sql_db")
@@ -192,7 +217,9 @@ class TestTicketMailFailure(TicketMailCommon):
         long_id = b"<" + b"x" * 5000 + b"@example.com>"
         raw = NUL_SUBJECT.replace(b"<nul-subject-1@example.com>", long_id)
         self.assertFalse(self._fetch(raw))
-        failure = self.env["ticket.mail.failure"].search([("message_hash", "!=", False)], limit=1)
+        failure = self.env["ticket.mail.failure"].search(
+            [("message_hash", "!=", False)], limit=1
+        )
         self.assertTrue(failure.message_id.startswith("<xxxx"))
         self.assertEqual(base64.b64decode(failure.raw), raw)
         self._fetch(raw)
@@ -235,7 +262,9 @@ class TestTicketMailFailure(TicketMailCommon):
         with self.assertRaises(ValueError), mute_logger("odoo.sql_db"):
             self.env["mail.thread"].sudo().message_process("ticket.ticket", NUL_SUBJECT)
         self.assertFalse(
-            self.env["ticket.mail.failure"].search([("message_id", "=", "<nul-subject-1@example.com>")])
+            self.env["ticket.mail.failure"].search(
+                [("message_id", "=", "<nul-subject-1@example.com>")]
+            )
         )
 
     @mute_logger("odoo.addons.ticket_system.models.mail_thread", "odoo.sql_db")
@@ -295,14 +324,20 @@ class TestTicketMailFailure(TicketMailCommon):
     def test_fetched_mail_refused_by_contact_policy_is_bounced(self):
         self.queue.alias_contact = "partners"
         self._assert_refused_with_bounce(
-            self._alias_mail("policy-fetch-1", email_from="fremder.absender@example.net"),
+            self._alias_mail(
+                "policy-fetch-1", email_from="fremder.absender@example.net"
+            ),
             "fremder.absender@example.net",
             "addresses linked to registered partners",
         )
         # a known customer still gets through
         with self.mock_mail_gateway():
-            ticket_id = self._fetch(self._alias_mail("policy-fetch-2"), self._domain_mailbox())
-        self.assertEqual(self.env["ticket.ticket"].browse(ticket_id).partner_id, self.customer)
+            ticket_id = self._fetch(
+                self._alias_mail("policy-fetch-2"), self._domain_mailbox()
+            )
+        self.assertEqual(
+            self.env["ticket.ticket"].browse(ticket_id).partner_id, self.customer
+        )
 
     @mute_logger(
         "odoo.addons.ticket_system.models.mail_thread",
@@ -329,7 +364,9 @@ class TestTicketMailFailure(TicketMailCommon):
         failure.with_user(self.manager).action_reprocess()
         self.assertEqual(failure.state, "failed")
         self.assertIn("No possible route", failure.error)
-        self.assertFalse(self.env["ticket.ticket"].search([("name", "=", "Ohne Adresse")]))
+        self.assertFalse(
+            self.env["ticket.ticket"].search([("name", "=", "Ohne Adresse")])
+        )
 
         sequence = self._break_ticket_sequence()
         self.assertFalse(self._fetch(raw.replace(b"no-route-1", b"no-route-2")))
@@ -349,7 +386,10 @@ class TestTicketMailFailure(TicketMailCommon):
         for raw, error in (
             (b"", "empty mail"),
             (b"\xff\xfe\x00garbage without headers", "binary"),
-            ("Subject: surrogate \udcff\r\n\r\nx", "error with surrogate \udcff and NUL \x00"),
+            (
+                "Subject: surrogate \udcff\r\n\r\nx",
+                "error with surrogate \udcff and NUL \x00",
+            ),
         ):
             with self.subTest(raw=raw[:20]):
                 failure = Failure._store(raw, error)
@@ -371,13 +411,19 @@ class TestTicketMailFailure(TicketMailCommon):
         )
         sequence = self._break_ticket_sequence()
         self._fetch(raw)
-        failure = self.env["ticket.mail.failure"].search([("message_id", "=", "<retry-1@example.com>")])
+        failure = self.env["ticket.mail.failure"].search(
+            [("message_id", "=", "<retry-1@example.com>")]
+        )
         Failure = self.env["ticket.mail.failure"]
         Failure._cron_reprocess()
         self.assertEqual(failure.attempt_count, 1, "not again within the hour")
-        failure.date_last_attempt = fields.Datetime.subtract(fields.Datetime.now(), hours=2)
+        failure.date_last_attempt = fields.Datetime.subtract(
+            fields.Datetime.now(), hours=2
+        )
         Failure._cron_reprocess()
-        self.assertEqual(failure.attempt_count, 2, "retried after an hour, failed again")
+        self.assertEqual(
+            failure.attempt_count, 2, "retried after an hour, failed again"
+        )
         failure.write({"attempt_count": 5, "date_last_attempt": "2020-01-01 00:00:00"})
         Failure._cron_reprocess()
         self.assertEqual(failure.attempt_count, 5, "given up: waits for a manager")

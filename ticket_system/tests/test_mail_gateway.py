@@ -21,8 +21,12 @@ class TestTicketMailGateway(TicketMailCommon):
         self.assertEqual(ticket.last_action_by, "customer")
         self.assertFalse(ticket.user_id, "the gateway user is never the agent")
         self.assertIn("noch nicht angekommen", ticket.description)
-        self.assertEqual(ticket.stage_id, self.env.ref("ticket_system.ticket_stage_new"))
-        self.assertEqual(len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 1)
+        self.assertEqual(
+            ticket.stage_id, self.env.ref("ticket_system.ticket_stage_new")
+        )
+        self.assertEqual(
+            len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 1
+        )
 
     def test_unknown_sender_keeps_address(self):
         with self.mock_mail_gateway():
@@ -36,13 +40,25 @@ class TestTicketMailGateway(TicketMailCommon):
 
     def test_shared_address_prefers_customer_number(self):
         company = self.env["res.partner"].create(
-            {"name": "Shop Kunde AG", "is_company": True, "email": "info@kunde-ag.example"}
+            {
+                "name": "Shop Kunde AG",
+                "is_company": True,
+                "email": "info@kunde-ag.example",
+            }
         )
         with_ref = self.env["res.partner"].create(
-            {"name": "Shop Kunde AG (Buchhaltung)", "email": "INFO@kunde-ag.example", "ref": "20001"}
+            {
+                "name": "Shop Kunde AG (Buchhaltung)",
+                "email": "INFO@kunde-ag.example",
+                "ref": "20001",
+            }
         )
         self.env["res.partner"].create(
-            {"name": "Kontakt", "parent_id": company.id, "email": "info@kunde-ag.example"}
+            {
+                "name": "Kontakt",
+                "parent_id": company.id,
+                "email": "info@kunde-ag.example",
+            }
         )
         with self.mock_mail_gateway():
             ticket = self._receive("info@kunde-ag.example", "Rechnung doppelt")
@@ -52,7 +68,9 @@ class TestTicketMailGateway(TicketMailCommon):
     def test_reply_threads_and_reopens(self):
         with self.mock_mail_gateway():
             ticket = self._receive(
-                "kunde.gateway@example.com", "Defekte Ware", msg_id="<defekt-1@example.com>"
+                "kunde.gateway@example.com",
+                "Defekte Ware",
+                msg_id="<defekt-1@example.com>",
             )
         ticket.stage_id = self.stage_solved
         with self.mock_mail_gateway():
@@ -67,7 +85,9 @@ class TestTicketMailGateway(TicketMailCommon):
             1,
             "a reply is no new ticket",
         )
-        self.assertEqual(len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 2)
+        self.assertEqual(
+            len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 2
+        )
         self.assertEqual(ticket.stage_id, self.stage_in_progress)
         self.assertEqual(ticket.last_action_by, "customer")
 
@@ -93,7 +113,9 @@ class TestTicketMailGateway(TicketMailCommon):
         with self.mock_mail_gateway():
             ticket = self._receive("kunde.gateway@example.com", "Notiz-Test")
             ticket.with_user(self.agent).message_post(
-                body="Intern: Lager fragen", message_type="comment", subtype_xmlid="mail.mt_note"
+                body="Intern: Lager fragen",
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
             )
         self.assertEqual(ticket.last_action_by, "customer")
 
@@ -137,7 +159,9 @@ class TestTicketMailGateway(TicketMailCommon):
             self.env["mail.thread"].with_context(
                 fetchmail_cron_running=True, default_fetchmail_server_id=server.id
             ).sudo().message_process(server.object_id.model, mail)
-        ticket = self.env["ticket.ticket"].search([("name", "=", "Interne Weiterleitung")])
+        ticket = self.env["ticket.ticket"].search(
+            [("name", "=", "Interne Weiterleitung")]
+        )
         self.assertEqual(ticket.queue_id, self.queue)
         self.assertEqual(ticket.fetchmail_server_id, server)
 
@@ -167,7 +191,10 @@ class TestTicketMailGateway(TicketMailCommon):
                 for mail in self._mails
                 if any(
                     address in str(mail["email_to"])
-                    for address in ("kunde.gateway@example.com", "postmaster.twitter.com")
+                    for address in (
+                        "kunde.gateway@example.com",
+                        "postmaster.twitter.com",
+                    )
                 )
             ],
             "nothing mailed back to the sender",
@@ -192,12 +219,18 @@ class TestTicketMailGateway(TicketMailCommon):
         self.assertTrue(note.subtype_id.internal)
 
     def test_subject_tag_accepts_cc_and_colleague(self):
-        company = self.env["res.partner"].create({"name": "Firma Tag", "is_company": True})
+        company = self.env["res.partner"].create(
+            {"name": "Firma Tag", "is_company": True}
+        )
         contact = self.env["res.partner"].create(
             {"name": "Chef", "parent_id": company.id, "email": "chef@firma-tag.example"}
         )
         self.env["res.partner"].create(
-            {"name": "Kollegin", "parent_id": company.id, "email": "kollegin@firma-tag.example"}
+            {
+                "name": "Kollegin",
+                "parent_id": company.id,
+                "email": "kollegin@firma-tag.example",
+            }
         )
         with self.mock_mail_gateway():
             ticket = self._receive(
@@ -237,8 +270,12 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAA
 --XYZ--
 """
         with self.mock_mail_gateway():
-            self.env["mail.thread"].sudo().message_process("ticket.ticket", raw.encode())
-        ticket = self.env["ticket.ticket"].search([("name", "=", "Reklamation Überweisung")])
+            self.env["mail.thread"].sudo().message_process(
+                "ticket.ticket", raw.encode()
+            )
+        ticket = self.env["ticket.ticket"].search(
+            [("name", "=", "Reklamation Überweisung")]
+        )
         self.assertEqual(len(ticket), 1)
         self.assertIn("beschädigten Ware", ticket.description)
         message = ticket.message_ids.filtered(lambda m: m.message_type == "email")
@@ -246,7 +283,8 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAA
         self.assertIn("einkauf@kunde.example", ticket.email_cc)
         self.assertIn("lager@kunde.example", ticket.email_cc)
         suggested = {
-            email_normalize(r["email"]) for r in ticket._message_get_suggested_recipients()
+            email_normalize(r["email"])
+            for r in ticket._message_get_suggested_recipients()
         }
         self.assertTrue({"einkauf@kunde.example", "lager@kunde.example"} <= suggested)
 
@@ -262,7 +300,11 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAA
             }
         )
         ticket_b = self.env["ticket.ticket"].create(
-            {"name": "Anfrage an B", "queue_id": queue_b.id, "partner_id": self.customer.id}
+            {
+                "name": "Anfrage an B",
+                "queue_id": queue_b.id,
+                "partner_id": self.customer.id,
+            }
         )
         server_a = self.env["fetchmail.server"].create(
             {
@@ -286,6 +328,8 @@ iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAA
                 fetchmail_cron_running=True, default_fetchmail_server_id=server_a.id
             ).sudo().message_process("ticket.ticket", mail)
         self.assertEqual(
-            ticket_b.message_ids.filtered(lambda m: m.message_type == "email").message_id,
+            ticket_b.message_ids.filtered(
+                lambda m: m.message_type == "email"
+            ).message_id,
             "<company-b-1@example.com>",
         )

@@ -30,14 +30,18 @@ class TestTicketMailLanguage(TicketMailCommon):
 
     def test_unknown_sender_gets_the_queue_language(self):
         self.queue.lang = "de_DE"
-        ticket, mail = self._confirmation("neu.kunde@example.net", "Frage zur Lieferung")
+        ticket, mail = self._confirmation(
+            "neu.kunde@example.net", "Frage zur Lieferung"
+        )
         self.assertFalse(ticket.partner_id)
         self.assertEqual(ticket.customer_lang, "de_DE")
         self.assertIn("vielen Dank für Ihre Nachricht", mail.body_html)
         self.assertNotIn("thank you", mail.body_html)
 
         self.queue.lang = "en_US"
-        _ticket, mail = self._confirmation("new.customer@example.org", "Delivery question")
+        _ticket, mail = self._confirmation(
+            "new.customer@example.org", "Delivery question"
+        )
         self.assertIn("thank you for your message", mail.body_html)
 
     def test_known_customer_keeps_their_language(self):
@@ -77,11 +81,15 @@ class TestTicketMailLanguage(TicketMailCommon):
             lambda p: p.email_normalized == "neu.kunde@example.net"
         )
         self.assertEqual(len(recipient), 1, "the answer reaches the sender")
-        self.assertEqual(recipient.lang, "de_DE", "the contact made for the answer speaks German")
+        self.assertEqual(
+            recipient.lang, "de_DE", "the contact made for the answer speaks German"
+        )
 
     def test_answer_creates_contact_in_queue_language(self):
         self.queue.lang = "de_DE"
-        ticket, _mail = self._confirmation("noch.ein.kunde@example.net", "Rechnung fehlt")
+        ticket, _mail = self._confirmation(
+            "noch.ein.kunde@example.net", "Rechnung fehlt"
+        )
         with self.mock_mail_gateway():
             ticket.with_user(self.agent).message_post(
                 body="Die Rechnung kommt per Post.",

@@ -25,44 +25,59 @@ def raw_mail(key, head, body):
         b"From: Kunde Robust <kunde." + key.encode() + b"@example.com>\r\n"
         b"To: service-gw@{domain}\r\n"
         b"Subject: Anfrage " + key.encode() + b"\r\n"
-        b"Message-ID: <robust-" + key.encode() + b"@example.com>\r\n" + head + b"\r\n" + body
+        b"Message-ID: <robust-"
+        + key.encode()
+        + b"@example.com>\r\n"
+        + head
+        + b"\r\n"
+        + body
     )
 
 
 BROKEN = {
     # charset name Python does not know
     "unknown-charset": (
-        (b'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="x-unknown"\r\n'
-        b"Content-Transfer-Encoding: 8bit\r\n"),
+        (
+            b'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="x-unknown"\r\n'
+            b"Content-Transfer-Encoding: 8bit\r\n"
+        ),
         b"Sehr geehrte Damen und Herren, meine Bestellung ist besch\xe4digt. Gr\xfc\xdfe\r\n",
         "meine Bestellung ist beschädigt. Grüße",
     ),
     # charset name with a NUL byte
     "nul-charset": (
-        (b'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8\x00"\r\n'
-        b"Content-Transfer-Encoding: 8bit\r\n"),
+        (
+            b'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8\x00"\r\n'
+            b"Content-Transfer-Encoding: 8bit\r\n"
+        ),
         b"Die R\xc3\xbccksendung ist unterwegs.\r\n",
         "Die Rücksendung ist unterwegs.",
     ),
     # declared utf-8, written in latin-1: Python reads U+FFFD
     "lying-charset": (
-        (b'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8"\r\n'
-        b"Content-Transfer-Encoding: 8bit\r\n"),
+        (
+            b'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8"\r\n'
+            b"Content-Transfer-Encoding: 8bit\r\n"
+        ),
         b"Die Gr\xf6\xdfe passt nicht, bitte umtauschen.\r\n",
         "Die Größe passt nicht, bitte umtauschen.",
     ),
     # multipart/mixed whose boundary never comes: Odoo reads an empty body
     "mixed-cut": (
-        (b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="=_cut_'
-        b'4711"\r\n'),
+        (
+            b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="=_cut_'
+            b'4711"\r\n'
+        ),
         b"--=_cut_4711_abgeschnitten\r\n\r\nIch warte seit zwei Wochen auf die Lieferung.\r\n",
         "Ich warte seit zwei Wochen auf die Lieferung.",
     ),
     # multipart/report of a customer's mail program, boundary cut off: Odoo's
     # bounce reader raises
     "report-cut": (
-        (b"MIME-Version: 1.0\r\nContent-Type: multipart/report; "
-        b'report-type=disposition-notification; boundary="=_rep"\r\n'),
+        (
+            b"MIME-Version: 1.0\r\nContent-Type: multipart/report; "
+            b'report-type=disposition-notification; boundary="=_rep"\r\n'
+        ),
         b"Lesebest\xc3\xa4tigung: Ihre Nachricht wurde gelesen. R\xc3\xbcckruf bitte.\r\n",
         "Ihre Nachricht wurde gelesen. Rückruf bitte.",
     ),
@@ -124,22 +139,34 @@ class TestTicketMailRobust(TicketMailCommon):
                     ticket = self.env["ticket.ticket"].browse(ticket_id)
                     self.assertEqual(ticket.name, f"Anfrage {key}-{mode}")
                     self.assertEqual(ticket.queue_id, self.queue)
-                    self.assertEqual(ticket.partner_email, f"kunde.{key}-{mode}@example.com")
-                    message = ticket.message_ids.filtered(lambda m: m.message_type == "email")
+                    self.assertEqual(
+                        ticket.partner_email, f"kunde.{key}-{mode}@example.com"
+                    )
+                    message = ticket.message_ids.filtered(
+                        lambda m: m.message_type == "email"
+                    )
                     self.assertEqual(len(message), 1)
                     self.assertIn(text, message.body)
                     self.assertNotIn("\ufffd", message.body)
                     original = self._original(message)
                     self.assertEqual(len(original), 1, "the original is attached")
-                    self.assertEqual(base64.b64decode(original.datas), raw, "byte for byte")
+                    self.assertEqual(
+                        base64.b64decode(original.datas), raw, "byte for byte"
+                    )
                     self.assertFalse(
                         self.env["ticket.mail.failure"].search(
                             [("message_id", "=", f"<robust-{key}-{mode}@example.com>")]
                         )
                     )
-                    self.assertEqual(len(self._new_mails.filtered(
-                        lambda m: "auto-replied" in (m.headers or "")
-                    )), 1, "confirmed like any mail")
+                    self.assertEqual(
+                        len(
+                            self._new_mails.filtered(
+                                lambda m: "auto-replied" in (m.headers or "")
+                            )
+                        ),
+                        1,
+                        "confirmed like any mail",
+                    )
 
     @mute_logger("odoo.addons.ticket_system.models.mail_thread")
     def test_date_fallbacks(self):
@@ -148,12 +175,20 @@ class TestTicketMailRobust(TicketMailCommon):
                 ticket = self.env["ticket.ticket"].browse(
                     self._process(self._sample("year-124", mode), mode)
                 )
-                message = ticket.message_ids.filtered(lambda m: m.message_type == "email")
-                self.assertEqual(str(message.date), "2024-05-06 08:08:00", "RFC 5322: 124 + 1900")
+                message = ticket.message_ids.filtered(
+                    lambda m: m.message_type == "email"
+                )
+                self.assertEqual(
+                    str(message.date), "2024-05-06 08:08:00", "RFC 5322: 124 + 1900"
+                )
         # two-digit year: Python reads it already, nothing to repair
-        raw = raw_mail("year-24", b"Date: Mon, 6 May 24 10:08:00 +0200\r\n", b"Hallo\r\n")
+        raw = raw_mail(
+            "year-24", b"Date: Mon, 6 May 24 10:08:00 +0200\r\n", b"Hallo\r\n"
+        )
         ticket = self.env["ticket.ticket"].browse(
-            self._process(raw.replace(b"{domain}", self.alias_domain.encode()), "fetched")
+            self._process(
+                raw.replace(b"{domain}", self.alias_domain.encode()), "fetched"
+            )
         )
         message = ticket.message_ids.filtered(lambda m: m.message_type == "email")
         self.assertEqual(str(message.date), "2024-05-06 08:08:00")
@@ -161,7 +196,9 @@ class TestTicketMailRobust(TicketMailCommon):
         # a date that is no date at all: the arrival time
         raw = raw_mail("no-date", b"Date: 99 Foo 24 99:99 +0200\r\n", b"Hallo\r\n")
         ticket = self.env["ticket.ticket"].browse(
-            self._process(raw.replace(b"{domain}", self.alias_domain.encode()), "fetched")
+            self._process(
+                raw.replace(b"{domain}", self.alias_domain.encode()), "fetched"
+            )
         )
         message = ticket.message_ids.filtered(lambda m: m.message_type == "email")
         self.assertLess(abs(message.date - fields.Datetime.now()), timedelta(minutes=5))
@@ -176,10 +213,24 @@ class TestTicketMailRobust(TicketMailCommon):
         with self.mock_mail_gateway():
             ticket = self._receive("kunde.robust@example.com", "Erste Anfrage")
         head, body, text = BROKEN["unknown-charset"]
-        raw = raw_mail("reply", head + b"In-Reply-To: " + ticket.message_ids[-1].message_id.encode() + b"\r\n", body)
+        raw = raw_mail(
+            "reply",
+            head
+            + b"In-Reply-To: "
+            + ticket.message_ids[-1].message_id.encode()
+            + b"\r\n",
+            body,
+        )
         with self.mock_mail_gateway():
-            self.assertEqual(self._process(raw.replace(b"{domain}", self.alias_domain.encode()), "fetched"), ticket.id)
-        reply = ticket.message_ids.filtered(lambda m: m.message_id == "<robust-reply@example.com>")
+            self.assertEqual(
+                self._process(
+                    raw.replace(b"{domain}", self.alias_domain.encode()), "fetched"
+                ),
+                ticket.id,
+            )
+        reply = ticket.message_ids.filtered(
+            lambda m: m.message_id == "<robust-reply@example.com>"
+        )
         self.assertIn(text, reply.body)
         self.assertTrue(self._original(reply))
 
@@ -212,15 +263,24 @@ class TestTicketMailRelay(TicketMailCommon):
     def test_contact_form_mail_is_the_customers(self):
         with self.mock_mail_gateway():
             for index in range(40):
-                self._relayed(f"Kundin {index} <kundin.{index}@example.org>", f"Kontaktformular {index}")
-        tickets = self.env["ticket.ticket"].search([("name", "=like", "Kontaktformular %")])
-        self.assertEqual(len(tickets), 40, "none refused by Odoo's per-sender loop limit")
+                self._relayed(
+                    f"Kundin {index} <kundin.{index}@example.org>",
+                    f"Kontaktformular {index}",
+                )
+        tickets = self.env["ticket.ticket"].search(
+            [("name", "=like", "Kontaktformular %")]
+        )
+        self.assertEqual(
+            len(tickets), 40, "none refused by Odoo's per-sender loop limit"
+        )
         self.assertEqual(
             set(tickets.mapped("partner_email")),
             {f"kundin.{index}@example.org" for index in range(40)},
         )
         self.assertEqual(set(tickets.mapped("relay_email")), {self.relay})
-        self.assertEqual(tickets[0].partner_name, f"Kundin {tickets[0].name.split()[-1]}")
+        self.assertEqual(
+            tickets[0].partner_name, f"Kundin {tickets[0].name.split()[-1]}"
+        )
         confirmations = self._confirmations()
         self.assertEqual(len(confirmations), 40)
         self.assertEqual(
@@ -231,15 +291,21 @@ class TestTicketMailRelay(TicketMailCommon):
             self._new_mails.filtered(lambda m: self.relay in (m.email_to or "")),
             "nothing to the no-reply address: no confirmation, no bounce",
         )
-        self.assertFalse([mail for mail in self._mails if self.relay in str(mail["email_to"])])
+        self.assertFalse(
+            [mail for mail in self._mails if self.relay in str(mail["email_to"])]
+        )
         message = tickets[0].message_ids.filtered(lambda m: m.message_type == "email")
         self.assertIn("kundin.", message.email_from, "the customer wrote it")
 
     def test_known_customer_and_reply_to_confirmation(self):
         with self.mock_mail_gateway():
-            ticket = self._relayed(f"Kunde <{self.customer.email}>", "Formular Reklamation")
+            ticket = self._relayed(
+                f"Kunde <{self.customer.email}>", "Formular Reklamation"
+            )
         self.assertEqual(ticket.partner_email, "kunde.gateway@example.com")
-        self.assertEqual(ticket.partner_id, self.customer, "customer matched by Reply-To")
+        self.assertEqual(
+            ticket.partner_id, self.customer, "customer matched by Reply-To"
+        )
         self.assertEqual(ticket.relay_email, self.relay)
         confirmation = self._confirmations()
         self.assertEqual(len(confirmation), 1)
@@ -255,9 +321,14 @@ class TestTicketMailRelay(TicketMailCommon):
         reply = self.env["mail.message"].search(
             [("message_id", "=", "<antwort-formular@example.com>")]
         )
-        self.assertEqual((reply.model, reply.res_id), (ticket._name, ticket.id), "joins the ticket")
         self.assertEqual(
-            self.env["ticket.ticket"].search_count([("name", "ilike", "Formular Reklamation")]), 1
+            (reply.model, reply.res_id), (ticket._name, ticket.id), "joins the ticket"
+        )
+        self.assertEqual(
+            self.env["ticket.ticket"].search_count(
+                [("name", "ilike", "Formular Reklamation")]
+            ),
+            1,
         )
         # an agent's answer goes to the customer, not to the relay
         with self.mock_mail_gateway():
@@ -268,7 +339,9 @@ class TestTicketMailRelay(TicketMailCommon):
                 partner_ids=ticket.partner_id.ids,
             )
         self.assertTrue(self._new_mails)
-        self.assertFalse(self._new_mails.filtered(lambda m: self.relay in (m.email_to or "")))
+        self.assertFalse(
+            self._new_mails.filtered(lambda m: self.relay in (m.email_to or ""))
+        )
 
     def test_relay_without_usable_reply_to(self):
         with self.mock_mail_gateway():
@@ -276,13 +349,17 @@ class TestTicketMailRelay(TicketMailCommon):
             itself = self._relayed(self.relay, "Formular an sich selbst")
             ours = self._relayed(self.queue_address, "Formular an uns")
         for ticket in plain | itself | ours:
-            self.assertEqual(ticket.partner_email, self.relay, "as before: the relay's address")
+            self.assertEqual(
+                ticket.partner_email, self.relay, "as before: the relay's address"
+            )
             self.assertFalse(ticket.relay_email)
 
     def test_not_a_relay_sender(self):
         with self.mock_mail_gateway():
             ticket = self._relayed(
-                "kundin@example.org", "Weitergeleitet", email_from="kollege@anderswo.example"
+                "kundin@example.org",
+                "Weitergeleitet",
+                email_from="kollege@anderswo.example",
             )
         self.assertEqual(ticket.partner_email, "kollege@anderswo.example")
         self.assertFalse(ticket.relay_email)
@@ -294,7 +371,9 @@ class TestTicketMailRelay(TicketMailCommon):
                 "a@example.org", "Formmailer", email_from="kontakt@formmailer.example"
             )
             sub = self._relayed(
-                "b@example.org", "Formmailer sub", email_from="x@mail.formmailer.example"
+                "b@example.org",
+                "Formmailer sub",
+                email_from="x@mail.formmailer.example",
             )
             company = self._relayed(
                 "c@example.org", "Eigener Shop", email_from="shop@meinladen.example"
@@ -310,7 +389,9 @@ class TestTicketMailRelay(TicketMailCommon):
         """A form mailer marking its mail auto-generated still passes on the
         customer's request (ticket and confirmation are the customer's); an
         autoresponder behind the relay stays under the loop limit."""
-        self.env["ir.config_parameter"].sudo().set_param("mail.gateway.loop.threshold", 3)
+        self.env["ir.config_parameter"].sudo().set_param(
+            "mail.gateway.loop.threshold", 3
+        )
         with self.mock_mail_gateway():
             for index in range(5):
                 self._relayed(
@@ -321,17 +402,26 @@ class TestTicketMailRelay(TicketMailCommon):
         tickets = self.env["ticket.ticket"].search([("name", "=like", "Automatisch %")])
         self.assertEqual(len(tickets), 5, "each customer's own limit")
         self.assertEqual(
-            set(tickets.mapped("partner_email")), {f"kunde.{index}@example.org" for index in range(5)}
+            set(tickets.mapped("partner_email")),
+            {f"kunde.{index}@example.org" for index in range(5)},
         )
         self.assertEqual(len(self._confirmations()), 5, "confirmed to the customers")
-        self.assertFalse([mail for mail in self._mails if self.relay in str(mail["email_to"])])
+        self.assertFalse(
+            [mail for mail in self._mails if self.relay in str(mail["email_to"])]
+        )
         # a real autoresponder behind the relay opens nothing, answers nobody
         with self.mock_mail_gateway():
             self._relayed(
-                "kunde.auto@example.org", "Automatische Antwort", extra="Auto-Submitted: auto-replied"
+                "kunde.auto@example.org",
+                "Automatische Antwort",
+                extra="Auto-Submitted: auto-replied",
             )
-        self.assertFalse(self.env["ticket.ticket"].search([("name", "=", "Automatische Antwort")]))
-        self.assertFalse(self._new_mails.filtered(lambda m: "kunde.auto" in (m.email_to or "")))
+        self.assertFalse(
+            self.env["ticket.ticket"].search([("name", "=", "Automatische Antwort")])
+        )
+        self.assertFalse(
+            self._new_mails.filtered(lambda m: "kunde.auto" in (m.email_to or ""))
+        )
         # the contact form itself still gets through: the limit is the customer's
         with self.mock_mail_gateway():
             ticket = self._relayed("kunde.echt@example.org", "Echte Anfrage")

@@ -12,7 +12,10 @@ class TestTicketPerformance(TicketMailCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.customers = cls.env["res.partner"].create(
-            [{"name": f"Stammkunde {i}", "email": f"stamm{i}@kunden.example"} for i in range(4)]
+            [
+                {"name": f"Stammkunde {i}", "email": f"stamm{i}@kunden.example"}
+                for i in range(4)
+            ]
         )
 
     def _grow(self, count):
@@ -30,11 +33,15 @@ class TestTicketPerformance(TicketMailCommon):
         self.env.flush_all()
 
     def _new_mail(self, index, sender):
-        self._receive(sender, f"Neue Anfrage {index}", msg_id=f"<perf-new-{index}@example.com>")
+        self._receive(
+            sender, f"Neue Anfrage {index}", msg_id=f"<perf-new-{index}@example.com>"
+        )
 
     def _tag_reply(self, ticket, index, sender):
         self._receive(
-            sender, f"AW: [{ticket.number}] Antwort {index}", msg_id=f"<perf-re-{index}@example.com>"
+            sender,
+            f"AW: [{ticket.number}] Antwort {index}",
+            msg_id=f"<perf-re-{index}@example.com>",
         )
 
     @users("__system__")
@@ -63,10 +70,21 @@ class TestTicketPerformance(TicketMailCommon):
         spec = {
             name: {}
             for name in (
-                "number", "priority", "billable", "customer_display", "user_id", "name",
-                "partner_email", "create_date", "date_deadline", "deadline_state",
-                "date_deadline_warning", "stage_id",
-                "date_last_action", "last_action_by", "is_closed",
+                "number",
+                "priority",
+                "billable",
+                "customer_display",
+                "user_id",
+                "name",
+                "partner_email",
+                "create_date",
+                "date_deadline",
+                "deadline_state",
+                "date_deadline_warning",
+                "stage_id",
+                "date_last_action",
+                "last_action_by",
+                "is_closed",
             )
             if name in fields
         }

@@ -357,7 +357,9 @@ class TestTicketPlaceholder(TicketMailCommon):
         )
         with self.mock_mail_gateway():
             template.send_mail(ticket.id, force_send=True)
-        mail = self._new_mails.filtered(lambda m: m.subject == f"{ticket.number} solved")
+        mail = self._new_mails.filtered(
+            lambda m: m.subject == f"{ticket.number} solved"
+        )
         self.assertEqual(len(mail), 1)
         self.assertIn("<p>Dear Mr Braun, Braun !</p>", mail.body_html)
         self.assertTrue(

@@ -12,9 +12,15 @@ class TestTicketPortal(HttpCase):
         Partner = cls.env["res.partner"]
         cls.company = Partner.create({"name": "Portal Kunde GmbH", "is_company": True})
         cls.contact = Partner.create(
-            {"name": "Paula Portal", "parent_id": cls.company.id, "email": "paula@portal.example"}
+            {
+                "name": "Paula Portal",
+                "parent_id": cls.company.id,
+                "email": "paula@portal.example",
+            }
         )
-        cls.colleague = Partner.create({"name": "Kollege Klaus", "parent_id": cls.company.id})
+        cls.colleague = Partner.create(
+            {"name": "Kollege Klaus", "parent_id": cls.company.id}
+        )
         cls.stranger = Partner.create({"name": "Fremd AG", "is_company": True})
         cls.portal_user = mail_new_test_user(
             cls.env,
@@ -25,9 +31,21 @@ class TestTicketPortal(HttpCase):
         queue = cls.env["ticket.queue"].create({"name": "Portal Service"})
         cls.own, cls.colleagues, cls.foreign = cls.env["ticket.ticket"].create(
             [
-                {"name": "Meine Rücksendung", "queue_id": queue.id, "partner_id": cls.contact.id},
-                {"name": "Sammelrechnung", "queue_id": queue.id, "partner_id": cls.colleague.id},
-                {"name": "Geheime Anfrage", "queue_id": queue.id, "partner_id": cls.stranger.id},
+                {
+                    "name": "Meine Rücksendung",
+                    "queue_id": queue.id,
+                    "partner_id": cls.contact.id,
+                },
+                {
+                    "name": "Sammelrechnung",
+                    "queue_id": queue.id,
+                    "partner_id": cls.colleague.id,
+                },
+                {
+                    "name": "Geheime Anfrage",
+                    "queue_id": queue.id,
+                    "partner_id": cls.stranger.id,
+                },
             ]
         )
 
@@ -45,7 +63,9 @@ class TestTicketPortal(HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("Meine Rücksendung", response.text)
         self.assertIn(self.own.number, response.text)
-        response = self.url_open(f"/my/tickets/{self.foreign.id}", allow_redirects=False)
+        response = self.url_open(
+            f"/my/tickets/{self.foreign.id}", allow_redirects=False
+        )
         self.assertEqual(response.status_code, 303)
         self.assertNotIn("Geheime Anfrage", response.text)
 
@@ -55,6 +75,12 @@ class TestTicketPortal(HttpCase):
     def test_portal_user_cannot_read_internal_fields(self):
         ticket = self.own.with_user(self.portal_user)
         self.assertEqual(ticket.name, "Meine Rücksendung")
-        for field in ("time_spent", "billable", "tag_ids", "owner_ids", "fetchmail_server_id"):
+        for field in (
+            "time_spent",
+            "billable",
+            "tag_ids",
+            "owner_ids",
+            "fetchmail_server_id",
+        ):
             with self.subTest(field=field), self.assertRaises(AccessError):
                 ticket.read([field])

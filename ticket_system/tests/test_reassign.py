@@ -16,9 +16,15 @@ class TestTicketReassign(MailCommon):
     def setUpClass(cls):
         super().setUpClass()
         new_user = mail_new_test_user
-        cls.sick = new_user(cls.env, login="ra_sick", groups="ticket_system.group_ticket_user")
-        cls.anna = new_user(cls.env, login="ra_anna", groups="ticket_system.group_ticket_user")
-        cls.ben = new_user(cls.env, login="ra_ben", groups="ticket_system.group_ticket_user")
+        cls.sick = new_user(
+            cls.env, login="ra_sick", groups="ticket_system.group_ticket_user"
+        )
+        cls.anna = new_user(
+            cls.env, login="ra_anna", groups="ticket_system.group_ticket_user"
+        )
+        cls.ben = new_user(
+            cls.env, login="ra_ben", groups="ticket_system.group_ticket_user"
+        )
         cls.manager = new_user(
             cls.env, login="ra_manager", groups="ticket_system.group_ticket_manager"
         )
@@ -99,7 +105,9 @@ class TestTicketReassign(MailCommon):
         self.assertEqual(wizard_form.ticket_count, 5)
         wizard_form.save().action_reassign()
         users = [ticket.user_id.login for ticket in self.open_tickets]
-        self.assertEqual(sorted(users), ["ra_anna", "ra_anna", "ra_ben", "ra_ben"], "in turn")
+        self.assertEqual(
+            sorted(users), ["ra_anna", "ra_anna", "ra_ben", "ra_ben"], "in turn"
+        )
         self.assertEqual(self.other_ticket.user_id, self.ben)
         # the same once more, with Ben absent
         (self.open_tickets | self.other_ticket).user_id = self.sick
@@ -112,14 +120,18 @@ class TestTicketReassign(MailCommon):
         )
         self._wizard("spread").save().action_reassign()
         self.assertEqual(self.open_tickets.user_id, self.anna)
-        self.assertFalse(self.other_ticket.user_id, "nobody available: back to the queue")
+        self.assertFalse(
+            self.other_ticket.user_id, "nobody available: back to the queue"
+        )
 
     def test_wizard_sets_the_absence(self):
         """A ticket manager who is no user administrator records the absence
         in the wizard; the absent agent then gets no new tickets."""
         now = fields.Datetime.now()
         wizard_form = self._wizard(
-            "queue", absent_from=now - timedelta(minutes=5), absent_to=now + timedelta(days=7)
+            "queue",
+            absent_from=now - timedelta(minutes=5),
+            absent_to=now + timedelta(days=7),
         )
         wizard_form.save().action_reassign()
         self.assertTrue(self.sick.ticket_is_absent)

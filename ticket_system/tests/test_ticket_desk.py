@@ -11,7 +11,9 @@ class TestTicketDesk(TicketMailCommon):
 
     def _mail(self, subject, **kwargs):
         with self.mock_mail_gateway():
-            return self._receive("Kunde Gateway <kunde.gateway@example.com>", subject, **kwargs)
+            return self._receive(
+                "Kunde Gateway <kunde.gateway@example.com>", subject, **kwargs
+            )
 
     def test_watch_this_ticket(self):
         ticket = self._mail("Beobachten")
@@ -42,11 +44,21 @@ class TestTicketDesk(TicketMailCommon):
                 attachments=[("etikett.pdf", b"%PDF-1.4 etikett")],
             )
         by_hand = self.env["ir.attachment"].create(
-            {"name": "foto.jpg", "raw": b"jpeg", "res_model": "ticket.ticket", "res_id": ticket.id}
+            {
+                "name": "foto.jpg",
+                "raw": b"jpeg",
+                "res_model": "ticket.ticket",
+                "res_id": ticket.id,
+            }
         )
         other = self._mail("Anderes Ticket")
         self.env["ir.attachment"].create(
-            {"name": "fremd.pdf", "raw": b"x", "res_model": "ticket.ticket", "res_id": other.id}
+            {
+                "name": "fremd.pdf",
+                "raw": b"x",
+                "res_model": "ticket.ticket",
+                "res_id": other.id,
+            }
         )
         ticket.invalidate_recordset()  # as the next request would see it
         names = ticket.with_user(self.agent).conversation_attachment_ids.mapped("name")
@@ -65,16 +77,26 @@ class TestTicketDesk(TicketMailCommon):
         self.assertIn("No field was changed yet", str(self._mail("Neu").history_html))
 
     def test_other_tickets_of_the_customer(self):
-        company = self.env["res.partner"].create({"name": "Kunde GmbH", "is_company": True})
+        company = self.env["res.partner"].create(
+            {"name": "Kunde GmbH", "is_company": True}
+        )
         self.customer.parent_id = company
         colleague = self.env["res.partner"].create(
-            {"name": "Kollegin", "parent_id": company.id, "email": "kollegin@example.com"}
+            {
+                "name": "Kollegin",
+                "parent_id": company.id,
+                "email": "kollegin@example.com",
+            }
         )
         first = self._mail("Erstes")
         second = self._mail("Zweites")
         Ticket = self.env["ticket.ticket"]
         colleagues = Ticket.create(
-            {"name": "Von der Kollegin", "partner_id": colleague.id, "queue_id": self.queue.id}
+            {
+                "name": "Von der Kollegin",
+                "partner_id": colleague.id,
+                "queue_id": self.queue.id,
+            }
         )
         stranger = Ticket.create({"name": "Fremd", "queue_id": self.queue.id})
         others = first.partner_other_ticket_ids
@@ -88,19 +110,25 @@ class TestTicketDesk(TicketMailCommon):
         self.assertEqual(ticket.last_action_author, "Kunde Gateway")
         with self.mock_mail_gateway():
             ticket.with_user(self.agent).message_post(
-                body="Wir kümmern uns.", message_type="comment", subtype_xmlid="mail.mt_comment"
+                body="Wir kümmern uns.",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
             )
         self.assertEqual(ticket.last_action_author, self.agent.name)
         ticket.with_user(self.agent).message_post(
             body="Nur intern", message_type="comment", subtype_xmlid="mail.mt_note"
         )
-        self.assertEqual(ticket.last_action_author, self.agent.name, "notes do not count")
+        self.assertEqual(
+            ticket.last_action_author, self.agent.name, "notes do not count"
+        )
         # tickets from before: filled from their last public message
         ticket.last_action_author = False
         self.env["ticket.ticket"]._fill_last_action_author()
         self.assertEqual(ticket.last_action_author, self.agent.name)
 
-    def _new_ticket_form(self, partner_email, description="<p>Ihre Rücksendung ist da.</p>"):
+    def _new_ticket_form(
+        self, partner_email, description="<p>Ihre Rücksendung ist da.</p>"
+    ):
         form = Form(self.env["ticket.ticket"].with_user(self.agent))
         form.name = "Telefonat: Rücksendung"
         form.queue_id = self.queue
@@ -111,10 +139,13 @@ class TestTicketDesk(TicketMailCommon):
     def test_new_ticket_by_hand_comment_or_mail(self):
         # "create (comment)": saved, nobody mailed
         with self.mock_mail_gateway():
-            ticket = self._new_ticket_form("Max Neumann <max.neumann@example.org>").save()
+            ticket = self._new_ticket_form(
+                "Max Neumann <max.neumann@example.org>"
+            ).save()
         self.assertFalse(self._mails)
         self.assertEqual(
-            (ticket.partner_name, ticket.partner_email), ("Max Neumann", "max.neumann@example.org")
+            (ticket.partner_name, ticket.partner_email),
+            ("Max Neumann", "max.neumann@example.org"),
         )
         # "create (e-mail)": the summary is the first message to the customer
         with self.mock_mail_gateway():
@@ -126,7 +157,9 @@ class TestTicketDesk(TicketMailCommon):
         )
         message = ticket.message_ids.filtered(lambda m: m.message_type == "comment")
         self.assertIn("Ihre Rücksendung ist da.", str(message.body))
-        contact = self.env["res.partner"].search([("email_normalized", "=", "max.neumann@example.org")])
+        contact = self.env["res.partner"].search(
+            [("email_normalized", "=", "max.neumann@example.org")]
+        )
         self.assertEqual(contact.name, "Max Neumann", "the contact has the typed name")
 
     def test_new_ticket_by_hand_finds_the_customer(self):
@@ -134,7 +167,9 @@ class TestTicketDesk(TicketMailCommon):
         self.assertEqual(ticket.partner_id, self.customer)
 
     def test_mail_to_customer_needs_address_and_summary(self):
-        ticket = self._new_ticket_form("kunde.gateway@example.com", description=False).save()
+        ticket = self._new_ticket_form(
+            "kunde.gateway@example.com", description=False
+        ).save()
         with self.assertRaises(UserError):
             ticket.action_send_to_customer()
         ticket.write({"partner_id": False, "partner_email": False})

@@ -46,31 +46,57 @@ class TestTicketMerge(TicketMailCommon):
             {"move_type": "out_invoice", "partner_id": self.customer.id}
         )
         child = self.env["ticket.ticket"].create(
-            {"name": "Rücksendeetikett", "queue_id": self.queue.id, "parent_id": second.id}
+            {
+                "name": "Rücksendeetikett",
+                "queue_id": self.queue.id,
+                "parent_id": second.id,
+            }
         )
         tag = self.env["ticket.tag"].create({"name": "Umtausch"})
-        second.write({"invoice_ids": [Command.link(invoice.id)], "tag_ids": [Command.link(tag.id)]})
+        second.write(
+            {
+                "invoice_ids": [Command.link(invoice.id)],
+                "tag_ids": [Command.link(tag.id)],
+            }
+        )
         attachment = self.env["ir.attachment"].create(
-            {"name": "foto.jpg", "raw": b"jpeg", "res_model": "ticket.ticket", "res_id": second.id}
+            {
+                "name": "foto.jpg",
+                "raw": b"jpeg",
+                "res_model": "ticket.ticket",
+                "res_id": second.id,
+            }
         )
         second.activity_schedule("mail.mail_activity_data_todo", summary="Rückruf")
         Entry = self.env["ticket.time.entry"]
-        worked = Entry.create({"ticket_id": second.id, "user_id": self.agent.id, "hours": 1.5})
-        billed = Entry.create({"ticket_id": second.id, "user_id": self.agent.id, "hours": 0.5})
-        billed.invoice_line_id = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.customer.id,
-                "invoice_line_ids": [Command.create({"name": "Support", "price_unit": 30})],
-            }
-        ).invoice_line_ids
+        worked = Entry.create(
+            {"ticket_id": second.id, "user_id": self.agent.id, "hours": 1.5}
+        )
+        billed = Entry.create(
+            {"ticket_id": second.id, "user_id": self.agent.id, "hours": 0.5}
+        )
+        billed.invoice_line_id = (
+            self.env["account.move"]
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_line_ids": [
+                        Command.create({"name": "Support", "price_unit": 30})
+                    ],
+                }
+            )
+            .invoice_line_ids
+        )
         second_messages = second.message_ids
         self.assertIn(self.customer, second.message_partner_ids)
 
         with self.mock_mail_gateway():
             action = self._merge(first | second)
 
-        self.assertEqual(action["res_id"], first.id, "the oldest keeps the conversation")
+        self.assertEqual(
+            action["res_id"], first.id, "the oldest keeps the conversation"
+        )
         self.assertLess(second_messages, first.message_ids, "messages moved")
         incoming = first.message_ids.filtered(lambda m: m.message_type == "email")
         self.assertEqual(
@@ -85,7 +111,9 @@ class TestTicketMerge(TicketMailCommon):
         self.assertEqual(first.tag_ids, tag)
         self.assertEqual(child.parent_id, first)
         self.assertEqual(worked.ticket_id, first, "time moves with the conversation")
-        self.assertEqual(billed.ticket_id, second, "invoiced time stays where it was billed")
+        self.assertEqual(
+            billed.ticket_id, second, "invoiced time stays where it was billed"
+        )
         self.assertEqual((first.time_spent, second.time_spent), (1.5, 0.5))
         # the merged ticket is closed, points to the destination, and says so
         self.assertEqual(second.merged_into_id, first)
@@ -131,7 +159,9 @@ class TestTicketMerge(TicketMailCommon):
             .with_user(self.agent)
             .with_context(active_model="ticket.ticket", active_ids=second.ids)
         )
-        self.assertFalse(wizard.dest_ticket_id, "one ticket: the agent picks the destination")
+        self.assertFalse(
+            wizard.dest_ticket_id, "one ticket: the agent picks the destination"
+        )
         self.assertTrue(wizard.customer_only)
         with self.assertRaises(UserError):
             self.env["ticket.merge"].with_user(self.agent).create(
@@ -141,21 +171,29 @@ class TestTicketMerge(TicketMailCommon):
         wizard.save().action_merge()
         self.assertEqual(second.merged_into_id, first)
         # a merged ticket cannot receive others: they would need to follow it
-        third = self.env["ticket.ticket"].create({"name": "Dritte", "queue_id": self.queue.id})
+        third = self.env["ticket.ticket"].create(
+            {"name": "Dritte", "queue_id": self.queue.id}
+        )
         with self.assertRaises(UserError):
             self._merge(third, dest=second)
 
     def test_merge_checks_write_access_and_company(self):
         first, second = self._two_mails()
         other_queue = self.env["ticket.queue"].create({"name": "Buchhaltung"})
-        foreign = self.env["ticket.ticket"].create({"name": "Fremd", "queue_id": other_queue.id})
+        foreign = self.env["ticket.ticket"].create(
+            {"name": "Fremd", "queue_id": other_queue.id}
+        )
         with self.assertRaises(AccessError):
             self._merge(first | foreign, dest=first)
         self.assertFalse(foreign.merged_into_id)
 
         company = self.env["res.company"].create({"name": "Zweite Firma"})
-        queue_b = self.env["ticket.queue"].create({"name": "Service B", "company_id": company.id})
-        ticket_b = self.env["ticket.ticket"].create({"name": "Andere Firma", "queue_id": queue_b.id})
+        queue_b = self.env["ticket.queue"].create(
+            {"name": "Service B", "company_id": company.id}
+        )
+        ticket_b = self.env["ticket.ticket"].create(
+            {"name": "Andere Firma", "queue_id": queue_b.id}
+        )
         self.env.user.company_ids |= company
         with self.assertRaises(UserError):
             self._merge(first | ticket_b, dest=first, user=self.env.user)
@@ -172,4 +210,6 @@ class TestTicketMerge(TicketMailCommon):
                 msg_id="<merge-stranger@example.com>",
             )
         self.assertNotIn(stranger, first | second)
-        self.assertNotIn("<merge-stranger@example.com>", first.message_ids.mapped("message_id"))
+        self.assertNotIn(
+            "<merge-stranger@example.com>", first.message_ids.mapped("message_id")
+        )

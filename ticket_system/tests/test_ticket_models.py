@@ -455,7 +455,9 @@ class TestTicketFields(TicketCommon):
         )
         self.assertTrue(closed_ticket.date_closed)
         # a closing status of one type: changing the type reopens the ticket
-        refund, inquiry = self.env["ticket.type"].create([{"name": "Refund"}, {"name": "Inquiry"}])
+        refund, inquiry = self.env["ticket.type"].create(
+            [{"name": "Refund"}, {"name": "Inquiry"}]
+        )
         refunded = self.env["ticket.stage"].create(
             {"name": "Refunded", "is_closed": True, "type_ids": [(6, 0, refund.ids)]}
         )

@@ -10,9 +10,11 @@ class AccountMoveReversal(models.TransientModel):
         """A credit note started from a ticket is linked to it and noted in
         its chatter."""
         action = super().reverse_moves(is_modify=is_modify)
-        ticket = self.env["ticket.ticket"].browse(
-            self.env.context.get("ticket_credit_note_ticket_id")
-        ).exists()
+        ticket = (
+            self.env["ticket.ticket"]
+            .browse(self.env.context.get("ticket_credit_note_ticket_id"))
+            .exists()
+        )
         if ticket and self.new_move_ids:
             ticket.check_access("read")
             # sudo: who may credit an invoice from a ticket they can read may
@@ -24,10 +26,12 @@ class AccountMoveReversal(models.TransientModel):
                 % self.env._(
                     "%(documents)s created from %(invoices)s.",
                     documents=Markup(", ").join(
-                        move._get_html_link(title=move.display_name) for move in self.new_move_ids
+                        move._get_html_link(title=move.display_name)
+                        for move in self.new_move_ids
                     ),
                     invoices=Markup(", ").join(
-                        move._get_html_link(title=move.display_name) for move in self.move_ids
+                        move._get_html_link(title=move.display_name)
+                        for move in self.move_ids
                     ),
                 )
             )

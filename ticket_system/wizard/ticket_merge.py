@@ -39,12 +39,16 @@ class TicketMerge(models.TransientModel):
         res = super().default_get(fields_list)
         if self.env.context.get("active_model") != "ticket.ticket":
             return res
-        tickets = self.env["ticket.ticket"].browse(self.env.context.get("active_ids", []))
+        tickets = self.env["ticket.ticket"].browse(
+            self.env.context.get("active_ids", [])
+        )
         if "ticket_ids" in fields_list:
             res["ticket_ids"] = [Command.set(tickets.ids)]
         if "dest_ticket_id" in fields_list and len(tickets) > 1:
             # several selected in the list: the oldest keeps the conversation
-            res["dest_ticket_id"] = tickets.sorted(lambda t: (t.create_date, t.id))[:1].id
+            res["dest_ticket_id"] = tickets.sorted(lambda t: (t.create_date, t.id))[
+                :1
+            ].id
         return res
 
     @api.depends("ticket_ids")
@@ -62,7 +66,9 @@ class TicketMerge(models.TransientModel):
             raise UserError(self.env._("Choose the ticket to merge into."))
         sources = self.ticket_ids - dest
         if not sources:
-            raise UserError(self.env._("Choose at least one other ticket to merge into it."))
+            raise UserError(
+                self.env._("Choose at least one other ticket to merge into it.")
+            )
         if dest.merged_into_id:
             raise UserError(
                 self.env._(
@@ -73,7 +79,9 @@ class TicketMerge(models.TransientModel):
                 )
             )
         if len((sources | dest).company_id) > 1:
-            raise UserError(self.env._("Tickets of different companies cannot be merged."))
+            raise UserError(
+                self.env._("Tickets of different companies cannot be merged.")
+            )
         (sources | dest).check_access("write")
         self._merge(dest, sources)
         return {
@@ -119,9 +127,9 @@ class TicketMerge(models.TransientModel):
             [("model", "=", "ticket.ticket"), *domain]
         ).write({"res_id": dest.id})
         for model in ("ir.attachment", "mail.activity"):
-            self.env[model].sudo().search([("res_model", "=", "ticket.ticket"), *domain]).write(
-                {"res_id": dest.id}
-            )
+            self.env[model].sudo().search(
+                [("res_model", "=", "ticket.ticket"), *domain]
+            ).write({"res_id": dest.id})
         partners = sources.message_partner_ids - dest.message_partner_ids
         if partners:
             dest.message_subscribe(partner_ids=partners.ids)
@@ -173,7 +181,9 @@ class TicketMerge(models.TransientModel):
         return ", ".join(addresses) or False
 
     def _close_merged(self, dest, sources):
-        closed = self.env.ref("ticket_system.ticket_stage_closed", raise_if_not_found=False)
+        closed = self.env.ref(
+            "ticket_system.ticket_stage_closed", raise_if_not_found=False
+        )
         closed_stages = self.env["ticket.stage"].search([("is_closed", "=", True)])
         for ticket in sources:
             stage = closed if closed and ticket._stage_allowed(closed) else False
@@ -191,7 +201,8 @@ class TicketMerge(models.TransientModel):
                 )
             )
         items = Markup("").join(
-            Markup("<li>%s %s</li>") % (ticket._get_html_link(title=ticket.number), ticket.name)
+            Markup("<li>%s %s</li>")
+            % (ticket._get_html_link(title=ticket.number), ticket.name)
             for ticket in sources
         )
         dest._message_log(

@@ -52,7 +52,9 @@ class TicketReassign(models.TransientModel):
     ticket_ids = fields.Many2many(
         "ticket.ticket", string="Open Tickets", compute="_compute_ticket_ids"
     )
-    ticket_count = fields.Integer(string="Open Tickets Concerned", compute="_compute_ticket_ids")
+    ticket_count = fields.Integer(
+        string="Open Tickets Concerned", compute="_compute_ticket_ids"
+    )
     target_absent = fields.Boolean(related="target_user_id.ticket_is_absent")
 
     @api.depends("user_id")
@@ -83,11 +85,15 @@ class TicketReassign(models.TransientModel):
         tickets = self.env["ticket.ticket"].search(self._ticket_domain())
         if not tickets:
             raise UserError(
-                self.env._("%(user)s has no open tickets to move.", user=self.user_id.name)
+                self.env._(
+                    "%(user)s has no open tickets to move.", user=self.user_id.name
+                )
             )
         if self.mode == "user":
             if not self.target_user_id or self.target_user_id == self.user_id:
-                raise UserError(self.env._("Choose the colleague who takes the tickets."))
+                raise UserError(
+                    self.env._("Choose the colleague who takes the tickets.")
+                )
             tickets.user_id = self.target_user_id
         elif self.mode == "queue":
             tickets.user_id = False
@@ -97,11 +103,17 @@ class TicketReassign(models.TransientModel):
 
     def _save_absence(self):
         user = self.user_id
-        if (user.ticket_absent_from, user.ticket_absent_to) != (self.absent_from, self.absent_to):
+        if (user.ticket_absent_from, user.ticket_absent_to) != (
+            self.absent_from,
+            self.absent_to,
+        ):
             # sudo: ticket managers set an agent's absence without being user
             # administrators; only these two fields are written
             user.sudo().write(
-                {"ticket_absent_from": self.absent_from, "ticket_absent_to": self.absent_to}
+                {
+                    "ticket_absent_from": self.absent_from,
+                    "ticket_absent_to": self.absent_to,
+                }
             )
 
     def _spread(self, tickets):

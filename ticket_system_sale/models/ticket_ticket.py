@@ -21,9 +21,7 @@ class TicketTicket(models.Model):
 
     def action_view_sale_orders(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sale.action_orders"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
         action["domain"] = [("id", "in", self.sale_order_ids.ids)]
         action["context"] = {"create": False}
         if len(self.sale_order_ids) == 1:

@@ -1,6 +1,6 @@
 /** @odoo-module */
 
-import { PortalHomeCounters } from "@portal/js/portal";
+import {PortalHomeCounters} from "@portal/js/portal";
 
 PortalHomeCounters.include({
     /**

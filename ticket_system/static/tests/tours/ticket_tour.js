@@ -1,6 +1,6 @@
 /** @odoo-module */
 
-import { registry } from "@web/core/registry";
+import {registry} from "@web/core/registry";
 
 const SUBJECT = "Tour: parcel lost in transit";
 
@@ -23,7 +23,8 @@ registry.category("web_tour.tours").add("ticket_system_tour", {
         },
         {
             content: "New tickets start in the first status",
-            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('New')",
+            trigger:
+                ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('New')",
         },
         {
             content: "Save",

@@ -1,6 +1,6 @@
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { PriorityField, priorityField } from "@web/views/fields/priority/priority_field";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {PriorityField, priorityField} from "@web/views/fields/priority/priority_field";
 
 /**
  * Ticket priority as a flag, the way mail-order ticket desks show it:
@@ -15,7 +15,7 @@ export class PriorityFlagField extends PriorityField {
     }
 
     get flagClass() {
-        const cls = { 1: "text-warning fa-flag", 2: "text-danger fa-flag" }[this.value];
+        const cls = {1: "text-warning fa-flag", 2: "text-danger fa-flag"}[this.value];
         return cls || "text-muted opacity-25 fa-flag-o";
     }
 

@@ -1,7 +1,7 @@
-import { Component } from "@odoo/owl";
-import { _t } from "@web/core/l10n/translation";
-import { registry } from "@web/core/registry";
-import { standardFieldProps } from "@web/views/fields/standard_field_props";
+import {Component} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {standardFieldProps} from "@web/views/fields/standard_field_props";
 
 const COLORS = {
     green: "text-success",
@@ -16,7 +16,7 @@ const COLORS = {
  */
 export class TrafficLightField extends Component {
     static template = "ticket_system.TrafficLightField";
-    static props = { ...standardFieldProps };
+    static props = {...standardFieldProps};
 
     get value() {
         return this.props.record.data[this.props.name];
