@@ -14,4 +14,7 @@ if ticket:
     print(f"==> ticket [{ticket.number}] {ticket.name} (queue {ticket.queue_id.name})")
 else:
     print("==> processed, but it reached no ticket")
-print("==> its autoresponse waits in Odoo's mail queue: it goes out with the next 'make run'")
+print(
+    "==> its autoresponse waits in Odoo's mail queue: "
+    "it goes out with the next 'make run'"
+)

@@ -76,7 +76,9 @@ def start(host, port, outbox, log=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("TICKET_SMTP_PORT") or 8025))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("TICKET_SMTP_PORT") or 8025)
+    )
     parser.add_argument("--outbox", default=".run/outbox")
     args = parser.parse_args(argv)
 
@@ -85,7 +87,8 @@ def main(argv=None):
     except (OSError, RuntimeError) as error:
         sys.exit(f"smtp sink: cannot listen on {args.host}:{args.port}: {error}")
     print(
-        f"smtp sink: listening on {args.host}:{args.port}, keeping mail in {args.outbox}/",
+        f"smtp sink: listening on {args.host}:{args.port}, "
+        f"keeping mail in {args.outbox}/",
         flush=True,
     )
     stop = threading.Event()

@@ -15,8 +15,9 @@ import pytest
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, SCRIPTS)
 
-import mail  # scripts/mail.py
-import smtp_sink  # scripts/smtp_sink.py
+# the scripts are no package: importable once their folder is on the path
+import mail  # noqa: E402 - scripts/mail.py
+import smtp_sink  # noqa: E402 - scripts/smtp_sink.py
 
 SUBJECT = "Rücksendung [T00042]: Größe L"
 
@@ -42,8 +43,12 @@ def test_sink_keeps_each_mail_as_eml_and_logs_it(tmp_path, capsys):
     controller = smtp_sink.start("127.0.0.1", port, str(outbox))
     try:
         with smtplib.SMTP("127.0.0.1", port) as client:
-            client.send_message(_mail(), "bounce@shop.example", ["juergen@kunde.example"])
-            client.send_message(_mail(), "bounce@shop.example", ["juergen@kunde.example"])
+            client.send_message(
+                _mail(), "bounce@shop.example", ["juergen@kunde.example"]
+            )
+            client.send_message(
+                _mail(), "bounce@shop.example", ["juergen@kunde.example"]
+            )
     finally:
         controller.stop()
     files = sorted(outbox.glob("*.eml"))
@@ -62,15 +67,23 @@ def test_sink_keeps_each_mail_as_eml_and_logs_it(tmp_path, capsys):
 def test_sink_command_stops_on_sigterm(tmp_path):
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, os.path.join(SCRIPTS, "smtp_sink.py"), "--port", str(port),
-         "--outbox", str(tmp_path)],
+        [
+            sys.executable,
+            os.path.join(SCRIPTS, "smtp_sink.py"),
+            "--port",
+            str(port),
+            "--outbox",
+            str(tmp_path),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert f"listening on 127.0.0.1:{port}" in process.stdout.readline()
         with smtplib.SMTP("127.0.0.1", port) as client:
-            client.send_message(_mail(), "bounce@shop.example", ["juergen@kunde.example"])
+            client.send_message(
+                _mail(), "bounce@shop.example", ["juergen@kunde.example"]
+            )
         assert SUBJECT in process.stdout.readline()
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
@@ -86,15 +99,26 @@ def test_sink_command_reports_a_busy_port(tmp_path):
         busy.listen()
         port = busy.getsockname()[1]
         done = subprocess.run(
-            [sys.executable, os.path.join(SCRIPTS, "smtp_sink.py"), "--port", str(port),
-             "--outbox", str(tmp_path)],
-            capture_output=True, text=True, timeout=30, check=False,
+            [
+                sys.executable,
+                os.path.join(SCRIPTS, "smtp_sink.py"),
+                "--port",
+                str(port),
+                "--outbox",
+                str(tmp_path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
     assert done.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
 
 
-@pytest.mark.parametrize("subject", ["Wo bleibt meine Bestellung?", "Re: [T00036] Danke"])
+@pytest.mark.parametrize(
+    "subject", ["Wo bleibt meine Bestellung?", "Re: [T00036] Danke"]
+)
 def test_make_mail_builds_the_mail_it_is_given(tmp_path, monkeypatch, capsys, subject):
     monkeypatch.setenv("FROM", "Kim Neumann <kim.neumann@example.com>")
     monkeypatch.setenv("TO", "reklamation@shop.example")

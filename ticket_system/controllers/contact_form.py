@@ -157,7 +157,7 @@ class TicketContactForm(http.Controller):
             },
         )
 
-    def _contact_form_validate(self, post):
+    def _contact_form_validate(self, post):  # noqa: C901 - one check per field, in order
         """(values, errors): the cleaned submission, and the messages for
         what is wrong with it, by field (``_form`` for the whole form)."""
         _ = request.env._

@@ -19,12 +19,14 @@ What degrades how:
 
 import base64
 import codecs
+import contextlib
 import email.header
 import email.policy
 import logging
 import re
 
 import chardet
+
 from odoo import fields
 
 _logger = logging.getLogger(__name__)
@@ -77,27 +79,22 @@ def _codec(name):
 def decode_text(data, declared=None):
     """Decode ``data`` (bytes): with the declared charset if it is known and
     fits, else as UTF-8 if it is valid UTF-8, else with the charset chardet
-    detects, else as latin-1 (which reads any byte). Returns (text, charset used, whether a fallback was needed)."""
+    detects, else as latin-1 (which reads any byte). Returns (text, charset
+    used, whether a fallback was needed)."""
     data = data or b""
     codec = _codec(declared) or (None if declared else "ascii")
     if codec:
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             return data.decode(codec), codec, codec != _codec_strict(declared)
-        except UnicodeDecodeError:
-            pass
     if codec != "utf-8":
         # valid UTF-8 beyond ASCII is hardly ever an accident
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             return data.decode("utf-8"), "utf-8", True
-        except UnicodeDecodeError:
-            pass
     detected = chardet.detect(data)
     guess = _codec(detected.get("encoding"))
     if guess and (detected.get("confidence") or 0) >= CHARDET_MIN_CONFIDENCE:
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             return data.decode(guess), guess, True
-        except UnicodeDecodeError:
-            pass
     return data.decode("latin-1", "replace"), "latin-1", True
 
 
@@ -208,7 +205,8 @@ def repair_date(msg_dict, arrival=None):
     if match:
         year = int(match.group(1))
         year += 2000 if year < 50 else 1900
-        value = f"{year:04d}-{int(match.group(2)):02d}-{int(match.group(3)):02d}{match.group(4)}"
+        month, day, rest = int(match.group(2)), int(match.group(3)), match.group(4)
+        value = f"{year:04d}-{month:02d}-{day:02d}{rest}"
     try:
         date = fields.Datetime.to_datetime(value)
     except ValueError:

@@ -53,7 +53,8 @@ REPORT_SUBJECT = re.compile(
 # of the subject (after reply prefixes)
 AUTO_REPLY_SUBJECT = re.compile(
     r"^\s*(?:(?:re|aw|wg|fw|fwd|antw)\s*:\s*)*"
-    r"(?:abwesenheitsnotiz|abwesenheitsmeldung|automatische antwort|out of (?:the )?office"
+    r"(?:abwesenheitsnotiz|abwesenheitsmeldung|automatische antwort"
+    r"|out of (?:the )?office"
     r"|automatic reply|auto-?reply|autoreply|abwesend|urlaubsnotiz"
     r"|r[ée]ponse automatique|absence du bureau|risposta automatica"
     r"|respuesta autom[áa]tica|ich bin nicht im b[üu]ro)"
@@ -123,12 +124,12 @@ class MailThread(models.AbstractModel):
     @api.model
     def _ticket_message_process(self, model, message, options):
         if not self.env.context.get("fetchmail_cron_running"):
-            return super(MailThread, self).message_process(model, message, **options)
+            return super().message_process(model, message, **options)
         self = self.with_context(ticket_mail_keep_failures=True)
         for attempt in range(1, TRANSIENT_TRIES + 1):
             try:
                 with self.env.cr.savepoint():
-                    return super(MailThread, self).message_process(model, message, **options)
+                    return super().message_process(model, message, **options)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
                 error = traceback.format_exc()
                 if attempt == TRANSIENT_TRIES:
@@ -194,10 +195,14 @@ class MailThread(models.AbstractModel):
             raw = self._ticket_original_bytes(message)
             reasons = mail_fallback.repair_charsets(message, only_replaced=True)
             if reasons:
-                return self._ticket_parse_fallback(message, save_original, reasons, raw=raw)
+                return self._ticket_parse_fallback(
+                    message, save_original, reasons, raw=raw
+                )
         reason = mail_fallback.repair_date(msg_dict, arrival=self.env.cr.now())
         if reason:
-            self._ticket_keep_original(msg_dict, self._ticket_original_bytes(message), [reason])
+            self._ticket_keep_original(
+                msg_dict, self._ticket_original_bytes(message), [reason]
+            )
         return msg_dict
 
     @api.model
@@ -255,7 +260,11 @@ class MailThread(models.AbstractModel):
         Delivery reports (bounces) and automatic replies never open a ticket:
         a report is noted on the ticket it refers to, else quarantined; an
         automatic reply joins the ticket it answers, else is quarantined."""
-        options = {"model": model, "thread_id": thread_id, "custom_values": custom_values}
+        options = {
+            "model": model,
+            "thread_id": thread_id,
+            "custom_values": custom_values,
+        }
         if message_dict.get("is_bounce"):
             # Odoo counts the bounce on the partners of the failed address
             routes = super().message_route(message, message_dict, **options)
@@ -312,7 +321,9 @@ class MailThread(models.AbstractModel):
             message_dict.get("email_from"),
             reply_to,
         )
-        message_dict["ticket_relay_email"] = tools.email_normalize(message_dict["email_from"])
+        message_dict["ticket_relay_email"] = tools.email_normalize(
+            message_dict["email_from"]
+        )
         message_dict["email_from"] = message_dict["from"] = reply_to
         # found again for the customer by the routing (_routing_check_route)
         message_dict.pop("author_id", None)
@@ -332,9 +343,9 @@ class MailThread(models.AbstractModel):
         message_dict.pop("ticket_report", None)
         original = message_dict.pop("ticket_original", None)
         if original:
-            message_dict["attachments"] = list(message_dict.get("attachments") or []) + [
-                self._Attachment(ORIGINAL_FILENAME, original, {})
-            ]
+            message_dict["attachments"] = list(
+                message_dict.get("attachments") or []
+            ) + [self._Attachment(ORIGINAL_FILENAME, original, {})]
         reason = self._ticket_no_autoreply_reason(message, message_dict)
         relay_email = message_dict.pop("ticket_relay_email", False)
         if relay_email and reason == "auto-submitted":
@@ -420,7 +431,10 @@ class MailThread(models.AbstractModel):
         auto_submitted = str(message.get("Auto-Submitted") or "").strip().lower()
         if auto_submitted.startswith("auto-replied"):
             return True
-        if message.get("X-Autoreply") is not None or message.get("X-Autorespond") is not None:
+        if (
+            message.get("X-Autoreply") is not None
+            or message.get("X-Autorespond") is not None
+        ):
             return True
         if str(message.get("Precedence") or "").strip().lower() == "auto_reply":
             return True
@@ -479,9 +493,11 @@ class MailThread(models.AbstractModel):
             for block in blocks if isinstance(blocks, list) else []:
                 for name in ("Final-Recipient", "Original-Recipient"):
                     value = str(block.get(name) or "")
-                    address = address or tools.email_normalize(
-                        value.split(";", 1)[-1].strip()
-                    ) or ""
+                    address = (
+                        address
+                        or tools.email_normalize(value.split(";", 1)[-1].strip())
+                        or ""
+                    )
                 diagnostic = " ".join(str(block.get("Diagnostic-Code") or "").split())
                 status = str(block.get("Status") or "").strip()
                 if not reason and diagnostic:
@@ -494,7 +510,9 @@ class MailThread(models.AbstractModel):
 
         text = "\n".join(texts)
         marker = RETURNED_COPY.search(text)
-        human, copy = (text[: marker.start()], text[marker.end() :]) if marker else (text, "")
+        human, copy = (
+            (text[: marker.start()], text[marker.end() :]) if marker else (text, "")
+        )
         subjects, message_ids, returned_to = [], [], []
         for returned_message in returned:
             subjects.append(decode_message_header(returned_message, "Subject"))
@@ -562,7 +580,9 @@ class MailThread(models.AbstractModel):
             content = (part.get_payload(decode=True) or b"").decode("latin-1")
         if not isinstance(content, str):
             return
-        texts.append(html2plaintext(content) if content_type == "text/html" else content)
+        texts.append(
+            html2plaintext(content) if content_type == "text/html" else content
+        )
 
     @api.model
     def _ticket_handle_report(self, message, message_dict):
@@ -578,4 +598,6 @@ class MailThread(models.AbstractModel):
             message_dict.get("message_id"),
             message_dict.get("email_from"),
         )
-        self.env["ticket.mail.quarantine"].sudo()._store(message, message_dict, "bounce")
+        self.env["ticket.mail.quarantine"].sudo()._store(
+            message, message_dict, "bounce"
+        )

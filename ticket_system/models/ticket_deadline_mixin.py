@@ -128,7 +128,8 @@ class TicketDeadlineMixin(models.AbstractModel):
         # False is "no light"
         states = {value or "none" for value in values}
         if operator in ("!=", "not in"):
-            # the complement, not a negation: NOT (deadline <= now) drops empty deadlines
+            # the complement, not a negation: NOT (deadline <= now) drops
+            # tickets without a deadline
             states = {state for state, _label in DEADLINE_STATES} - states
         domains = self._deadline_state_domains(fields.Datetime.now())
         selected = [domains[state] for state in sorted(states) if state in domains]

@@ -53,11 +53,13 @@ class TicketDeskMixin(models.AbstractModel):
 
     def _compute_conversation_attachment_ids(self):
         attachments = self.env["ir.attachment"].search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)], order="id desc"
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)],
+            order="id desc",
         )
+        by_ticket = attachments.grouped("res_id")
         for ticket in self:
-            ticket.conversation_attachment_ids = attachments.filtered(
-                lambda attachment: attachment.res_id == ticket.id
+            ticket.conversation_attachment_ids = by_ticket.get(
+                ticket.id, self.env["ir.attachment"]
             )
 
     def _compute_history_html(self):
@@ -87,7 +89,9 @@ class TicketDeskMixin(models.AbstractModel):
             trackings = message.tracking_value_ids._filter_has_field_access(self.env)
             for change in trackings._tracking_value_format():
                 rows.append(
-                    Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+                    Markup(
+                        "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>"
+                    )
                     % (
                         fields.Datetime.context_timestamp(self, message.date).strftime(
                             "%Y-%m-%d %H:%M"
@@ -100,17 +104,18 @@ class TicketDeskMixin(models.AbstractModel):
                 )
         if not rows:
             return Markup("<p>%s</p>") % self.env._("No field was changed yet.")
-        header = Markup("<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>") % (
+        header = Markup(
+            "<tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>"
+        ) % (
             self.env._("Date"),
             self.env._("By"),
             self.env._("Field"),
             self.env._("Before"),
             self.env._("After"),
         )
-        return (
-            Markup('<table class="table table-sm"><thead>%s</thead><tbody>%s</tbody></table>')
-            % (header, Markup("").join(rows))
-        )
+        return Markup(
+            '<table class="table table-sm"><thead>%s</thead><tbody>%s</tbody></table>'
+        ) % (header, Markup("").join(rows))
 
     @api.depends("partner_id")
     def _compute_partner_other_ticket_ids(self):
@@ -138,7 +143,9 @@ class TicketDeskMixin(models.AbstractModel):
         if not (self.partner_email or self.partner_id.email):
             raise UserError(self.env._("Enter the customer's e-mail address first."))
         if tools.is_html_empty(self.description):
-            raise UserError(self.env._("Write the summary the customer is to receive first."))
+            raise UserError(
+                self.env._("Write the summary the customer is to receive first.")
+            )
         self.message_post(
             body=self.description,
             subject=self.name,

@@ -40,7 +40,9 @@ class TicketMailQuarantine(models.Model):
     )
     reason = fields.Text(readonly=True)
     date = fields.Datetime(
-        readonly=True, default=fields.Datetime.now, help="Date of the mail, as its sender gave it."
+        readonly=True,
+        default=fields.Datetime.now,
+        help="Date of the mail, as its sender gave it.",
     )
     message_id = fields.Char(string="Message-Id", readonly=True)
     message_hash = fields.Char(readonly=True, required=True)
@@ -58,7 +60,11 @@ class TicketMailQuarantine(models.Model):
 
     _sql_constraints = [
         # a hash: a Message-Id can be kilobytes long, too long for a btree entry
-        ("message_hash_uniq", "unique (message_hash)", "This mail is quarantined already."),
+        (
+            "message_hash_uniq",
+            "unique (message_hash)",
+            "This mail is quarantined already.",
+        ),
     ]
 
     def _compute_raw_filename(self):
@@ -96,7 +102,8 @@ class TicketMailQuarantine(models.Model):
             {
                 "raw": base64.b64encode(raw) if raw else False,
                 "kind": kind,
-                "email_from": _clean_text(message_dict.get("email_from"), 1000) or False,
+                "email_from": _clean_text(message_dict.get("email_from"), 1000)
+                or False,
                 "subject": _clean_text(message_dict.get("subject"), 1000) or False,
                 "failed_address": _clean_text(report.get("address"), 1000) or False,
                 "reason": _clean_text(report.get("reason"), 2000) or False,
@@ -104,7 +111,9 @@ class TicketMailQuarantine(models.Model):
                 "message_id": message_id or False,
                 "message_hash": message_hash,
                 "fetchmail_server_id": server.id,
-                "company_id": self.env["ticket.ticket"]._routing_company(message_dict).id,
+                "company_id": self.env["ticket.ticket"]
+                ._routing_company(message_dict)
+                .id,
             }
         )
 
@@ -121,11 +130,15 @@ class TicketMailQuarantine(models.Model):
             # sudo: the gateway processes mail with administrative rights, as the
             # fetchmail cron does; the mailbox settings are technical
             server = entry.fetchmail_server_id.sudo()
-            custom_values = {"queue_id": server.queue_id.id} if server.queue_id else None
+            custom_values = (
+                {"queue_id": server.queue_id.id} if server.queue_id else None
+            )
             MailThread = (
                 self.env["mail.thread"]
                 .sudo()
-                .with_context(default_fetchmail_server_id=server.id, ticket_mail_release=True)
+                .with_context(
+                    default_fetchmail_server_id=server.id, ticket_mail_release=True
+                )
             )
             try:
                 with self.env.cr.savepoint():
@@ -137,10 +150,13 @@ class TicketMailQuarantine(models.Model):
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 raise
             except Exception as exc:
-                _logger.info("Quarantined mail %s could not be opened", entry.id, exc_info=True)
+                _logger.info(
+                    "Quarantined mail %s could not be opened", entry.id, exc_info=True
+                )
                 raise UserError(
                     self.env._(
-                        "The mail %(subject)s could not be opened as a ticket: %(error)s",
+                        "The mail %(subject)s could not be opened as a ticket: "
+                        "%(error)s",
                         subject=entry.subject or entry.message_id or entry.id,
                         error=exc,
                     )
@@ -151,7 +167,10 @@ class TicketMailQuarantine(models.Model):
                     self.env["mail.message"]
                     .sudo()
                     .search(
-                        [("message_id", "=", entry.message_id), ("model", "=", "ticket.ticket")],
+                        [
+                            ("message_id", "=", entry.message_id),
+                            ("model", "=", "ticket.ticket"),
+                        ],
                         limit=1,
                     )
                 )
@@ -171,7 +190,11 @@ class TicketMailQuarantine(models.Model):
     def _cron_delete_old(self):
         """Delete entries older than ticket_system.quarantine_days (default 30)."""
         # sudo: a system parameter
-        value = self.env["ir.config_parameter"].sudo().get_param("ticket_system.quarantine_days")
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("ticket_system.quarantine_days")
+        )
         try:
             days = int(value or 30)
         except ValueError:

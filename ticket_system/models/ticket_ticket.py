@@ -120,7 +120,9 @@ class TicketTicket(models.Model):
         aggregator="sum",
         groups="base.group_user",
     )
-    date_deadline = fields.Datetime(string="Deadline", index=True, tracking=True, copy=False)
+    date_deadline = fields.Datetime(
+        string="Deadline", index=True, tracking=True, copy=False
+    )
     partner_id = fields.Many2one(
         "res.partner", string="Customer", index=True, tracking=True
     )
@@ -208,7 +210,11 @@ class TicketTicket(models.Model):
         string="Sub-ticket Progress", compute="_compute_child_progress"
     )
     owner_ids = fields.One2many(
-        "ticket.owner", "ticket_id", string="Owners", copy=True, groups="base.group_user"
+        "ticket.owner",
+        "ticket_id",
+        string="Owners",
+        copy=True,
+        groups="base.group_user",
     )
     invoice_ids = fields.Many2many(
         "account.move",
@@ -225,7 +231,6 @@ class TicketTicket(models.Model):
     )
     last_action_by = fields.Selection(
         [("customer", "Customer"), ("agent", "Agent")],
-        string="Last Action By",
         copy=False,
     )
     last_action_author = fields.Char(
@@ -325,7 +330,9 @@ class TicketTicket(models.Model):
 
     def _search_partner_ref(self, operator, value):
         """Several customer numbers at once: '10001, 10002; 10003'."""
-        if operator not in ("=", "ilike", "like", "=ilike") or not isinstance(value, str):
+        if operator not in ("=", "ilike", "like", "=ilike") or not isinstance(
+            value, str
+        ):
             return [("partner_id.commercial_partner_id.ref", operator, value)]
         refs = [ref.strip() for ref in re.split(r"[,;]", value) if ref.strip()]
         if len(refs) <= 1:
@@ -351,19 +358,25 @@ class TicketTicket(models.Model):
     def _compute_customer_display(self):
         for ticket in self:
             ticket.customer_display = (
-                ticket.partner_id.display_name or ticket.partner_name or ticket.partner_email
+                ticket.partner_id.display_name
+                or ticket.partner_name
+                or ticket.partner_email
             )
 
     @api.depends("partner_id")
     def _compute_partner_ticket_count(self):
         partners = self.partner_id.commercial_partner_id
-        counts = dict(
-            self.env["ticket.ticket"]._read_group(
-                [("partner_id", "child_of", partners.ids)],
-                ["partner_id"],
-                ["__count"],
+        counts = (
+            dict(
+                self.env["ticket.ticket"]._read_group(
+                    [("partner_id", "child_of", partners.ids)],
+                    ["partner_id"],
+                    ["__count"],
+                )
             )
-        ) if partners else {}
+            if partners
+            else {}
+        )
         for ticket in self:
             commercial = ticket.partner_id.commercial_partner_id
             ticket.partner_ticket_count = sum(
@@ -419,7 +432,7 @@ class TicketTicket(models.Model):
             else:
                 ticket.display_name = ticket.name
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
         for ticket in self:
             ticket.access_url = f"/my/tickets/{ticket.id}"
@@ -430,7 +443,10 @@ class TicketTicket(models.Model):
         type_id = self.env.context.get("default_type_id")
         if type_id:
             stage_domain = expression.AND(
-                [stage_domain, ["|", ("type_ids", "=", False), ("type_ids", "in", type_id)]]
+                [
+                    stage_domain,
+                    ["|", ("type_ids", "=", False), ("type_ids", "in", type_id)],
+                ]
             )
         return stages.search(expression.OR([[("id", "in", stages.ids)], stage_domain]))
 
@@ -475,8 +491,10 @@ class TicketTicket(models.Model):
         now = self.env.cr.now()
         for vals in vals_list:
             self._split_partner_email(vals)
-            if vals.get("partner_email") and not vals.get("partner_id") and (
-                vals.get("channel") not in ("email", None)
+            if (
+                vals.get("partner_email")
+                and not vals.get("partner_id")
+                and (vals.get("channel") not in ("email", None))
             ):
                 # a ticket typed in by an agent: a known address is that customer
                 # (mail did this search already)
@@ -485,9 +503,10 @@ class TicketTicket(models.Model):
                 ).id
             company = self.env["res.company"].browse(self._company_id_for_vals(vals))
             if vals.get("number", "/") == "/":
-                vals["number"] = Sequence.with_company(company).next_by_code(
-                    "ticket.ticket"
-                ) or self._ensure_sequence(company).next_by_id()
+                vals["number"] = (
+                    Sequence.with_company(company).next_by_code("ticket.ticket")
+                    or self._ensure_sequence(company).next_by_id()
+                )
             vals.setdefault("date_last_action", now)
             if not vals.get("last_action_by"):
                 vals["last_action_by"] = (
@@ -533,7 +552,8 @@ class TicketTicket(models.Model):
             return
         # sudo: who created a ticket and when, for tickets maybe not readable yet
         created_now = self.sudo().filtered(
-            lambda t: t.create_uid == self.env.user and t.create_date == self.env.cr.now()
+            lambda t: t.create_uid == self.env.user
+            and t.create_date == self.env.cr.now()
         )
         (self - created_now.with_env(self.env)).check_access("write")
 
@@ -735,7 +755,9 @@ class TicketTicket(models.Model):
             (formatted, tools.email_normalize(formatted))
             for formatted in email_split_and_format(str(reply_to))
         ]
-        candidates = [(f, email) for f, email in candidates if email and email != sender]
+        candidates = [
+            (f, email) for f, email in candidates if email and email != sender
+        ]
         if not sender or not candidates:
             return False
         # an autoresponder behind the relay answers nobody's request; a form
@@ -748,7 +770,9 @@ class TicketTicket(models.Model):
             return False
         own = self._own_addresses([email for __, email in candidates])
         for formatted, email in candidates:
-            if email not in own and not queues._is_relay_sender(email, listed_only=True):
+            if email not in own and not queues._is_relay_sender(
+                email, listed_only=True
+            ):
                 return formatted
         return False
 
@@ -760,9 +784,15 @@ class TicketTicket(models.Model):
         # sudo: aliases, mailboxes and queues are configuration the gateway reads
         Queue = self.env["ticket.queue"].sudo()
         recipients = tools.email_normalize_all(
-            ",".join(filter(None, (message_dict.get("recipients"), message_dict.get("to"))))
+            ",".join(
+                filter(None, (message_dict.get("recipients"), message_dict.get("to")))
+            )
         )
-        queues = Queue.search([("alias_id.alias_full_name", "in", recipients)]) if recipients else Queue
+        queues = (
+            Queue.search([("alias_id.alias_full_name", "in", recipients)])
+            if recipients
+            else Queue
+        )
         server_id = self.env.context.get("default_fetchmail_server_id")
         if server_id:
             queues |= self.env["fetchmail.server"].sudo().browse(server_id).queue_id
@@ -796,7 +826,13 @@ class TicketTicket(models.Model):
         return self._routing_check_route(
             message,
             message_dict,
-            ("ticket.ticket", ticket._merge_destination().id, custom_values, self.env.uid, None),
+            (
+                "ticket.ticket",
+                ticket._merge_destination().id,
+                custom_values,
+                self.env.uid,
+                None,
+            ),
             raise_exception=False,
         )
 
@@ -822,7 +858,9 @@ class TicketTicket(models.Model):
         among the recipients, else the queue of the mailbox it was fetched
         from, else the current company."""
         recipients = tools.email_normalize_all(
-            ",".join(filter(None, (message_dict.get("recipients"), message_dict.get("to"))))
+            ",".join(
+                filter(None, (message_dict.get("recipients"), message_dict.get("to")))
+            )
         )
         if recipients:
             # sudo: aliases and queues are configuration the gateway must read
@@ -851,7 +889,8 @@ class TicketTicket(models.Model):
             UPDATE ticket_ticket t
                SET last_action_author = COALESCE(p.name, m.email_from)
               FROM (
-                    SELECT DISTINCT ON (msg.res_id) msg.res_id, msg.author_id, msg.email_from
+                    SELECT DISTINCT ON (msg.res_id)
+                           msg.res_id, msg.author_id, msg.email_from
                       FROM mail_message msg
                  LEFT JOIN mail_message_subtype st ON st.id = msg.subtype_id
                      WHERE msg.model = 'ticket.ticket'
@@ -888,7 +927,10 @@ class TicketTicket(models.Model):
                 self.env["mail.message"]
                 .sudo()
                 .search(
-                    [("message_id", "in", message_ids[-32:]), ("model", "=", self._name)],
+                    [
+                        ("message_id", "in", message_ids[-32:]),
+                        ("model", "=", self._name),
+                    ],
                     order="id desc",
                     limit=1,
                 )
@@ -975,24 +1017,32 @@ class TicketTicket(models.Model):
     def _message_post_after_hook(self, message, msg_vals):
         """Remember who acted last; a customer writing again reopens the ticket.
         The mail that opened a ticket gets the queue's autoresponse."""
-        if self.env.context.get("ticket_autoreply_pending") and message.message_type == "email":
+        if (
+            self.env.context.get("ticket_autoreply_pending")
+            and message.message_type == "email"
+        ):
             try:
                 with self.env.cr.savepoint():
-                    self.with_context(ticket_autoreply_pending=False)._send_autoresponse(
-                        message
-                    )
+                    self.with_context(
+                        ticket_autoreply_pending=False
+                    )._send_autoresponse(message)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
                 # a passing conflict: the whole mail is processed again
                 raise
             except Exception:
                 # a broken template must not refuse the customer's mail
                 _logger.exception("Autoresponse for ticket %s failed", self.number)
-        if message.message_type in ("email", "comment") and not message.subtype_id.internal:
+        if (
+            message.message_type in ("email", "comment")
+            and not message.subtype_id.internal
+        ):
             by_agent = any(not user.share for user in message.author_id.user_ids)
             vals = {
                 "date_last_action": self.env.cr.now(),
                 "last_action_by": "agent" if by_agent else "customer",
-                "last_action_author": self._last_action_author(message, msg_vals, by_agent),
+                "last_action_author": self._last_action_author(
+                    message, msg_vals, by_agent
+                ),
             }
             if (
                 self.partner_email_bounced
@@ -1005,8 +1055,12 @@ class TicketTicket(models.Model):
                 vals["partner_email_bounced"] = False
             xmlid_to_id = self.env["ir.model.data"]._xmlid_to_res_id
             if not by_agent and self.stage_id.id in (
-                xmlid_to_id("ticket_system.ticket_stage_waiting", raise_if_not_found=False),
-                xmlid_to_id("ticket_system.ticket_stage_solved", raise_if_not_found=False),
+                xmlid_to_id(
+                    "ticket_system.ticket_stage_waiting", raise_if_not_found=False
+                ),
+                xmlid_to_id(
+                    "ticket_system.ticket_stage_solved", raise_if_not_found=False
+                ),
             ):
                 in_progress = self.env.ref("ticket_system.ticket_stage_in_progress")
                 if self._stage_allowed(in_progress):
@@ -1030,7 +1084,9 @@ class TicketTicket(models.Model):
         res = {ticket.id: aliases.get(ticket.queue_id.id) for ticket in self}
         leftover = self.filtered(lambda ticket: not ticket.queue_id)
         if leftover:
-            res.update(super(TicketTicket, leftover)._notify_get_reply_to(default=default))
+            res.update(
+                super(TicketTicket, leftover)._notify_get_reply_to(default=default)
+            )
         return res
 
     def _get_customer_information(self):
@@ -1053,7 +1109,9 @@ class TicketTicket(models.Model):
             )
         elif self.partner_email:
             self._message_add_suggested_recipient(
-                recipients, email=self.partner_email, reason=self.env._("Customer Email")
+                recipients,
+                email=self.partner_email,
+                reason=self.env._("Customer Email"),
             )
         return recipients
 
@@ -1079,9 +1137,9 @@ class TicketTicket(models.Model):
             return
         # sudo: the template is configuration, rendered for this one ticket
         template = template.sudo()
-        rendered = template._generate_template(
-            self.ids, ("subject", "body_html")
-        )[self.id]
+        rendered = template._generate_template(self.ids, ("subject", "body_html"))[
+            self.id
+        ]
         # no agent is sending: what cannot be filled is left empty and noted
         body, unfilled = self._placeholder_fill(
             rendered.get("body_html") or "", user=self.env["res.users"]
@@ -1227,13 +1285,16 @@ class TicketTicket(models.Model):
         when the note names them."""
         recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
         subtype_id = (
-            msg_vals.get("subtype_id") if msg_vals and "subtype_id" in msg_vals
+            msg_vals.get("subtype_id")
+            if msg_vals and "subtype_id" in msg_vals
             else message.subtype_id.id
         )
         subtype = self.env["mail.message.subtype"].browse(subtype_id)
         is_internal = (msg_vals or {}).get("is_internal", message.is_internal)
         if subtype.internal or is_internal:
-            recipients = [r for r in recipients if r.get("type") == "user" and not r.get("share")]
+            recipients = [
+                r for r in recipients if r.get("type") == "user" and not r.get("share")
+            ]
         return recipients
 
     def _notify_by_email_get_base_mail_values(self, message, additional_values=None):
@@ -1243,13 +1304,19 @@ class TicketTicket(models.Model):
             message, additional_values=additional_values
         )
         if len(self) == 1:
-            subject = values.get("subject") or message.subject or self._message_compute_subject()
+            subject = (
+                values.get("subject")
+                or message.subject
+                or self._message_compute_subject()
+            )
             values["subject"] = self._ticket_subject(subject)
             if self.queue_id.mail_server_id:
                 values["mail_server_id"] = self.queue_id.mail_server_id.id
         return values
 
-    def _notify_by_email_prepare_rendering_context(self, message, msg_vals=False, **kwargs):
+    def _notify_by_email_prepare_rendering_context(
+        self, message, msg_vals=False, **kwargs
+    ):
         """Quote earlier mails below an answer, as the queue asks."""
         context = super()._notify_by_email_prepare_rendering_context(
             message, msg_vals=msg_vals, **kwargs
@@ -1288,7 +1355,8 @@ class TicketTicket(models.Model):
         an agent's answer goes to the sender and the CC of the ticket."""
         by_agent = (
             len(self) == 1
-            and kwargs.get("message_type", "notification") in ("comment", "auto_comment")
+            and kwargs.get("message_type", "notification")
+            in ("comment", "auto_comment")
             and not self.env.user.share
         )
         if (
@@ -1298,7 +1366,11 @@ class TicketTicket(models.Model):
         ):
             kwargs["email_from"] = self.queue_id._ticket_email_from(self.env.user)
             kwargs.setdefault("author_id", self.env.user.partner_id.id)
-        if by_agent and kwargs.get("message_type") == "comment" and self._is_public_post(kwargs):
+        if (
+            by_agent
+            and kwargs.get("message_type") == "comment"
+            and self._is_public_post(kwargs)
+        ):
             recipients = self._reply_recipients()
             kwargs["partner_ids"] = list(
                 dict.fromkeys(list(kwargs.get("partner_ids") or []) + recipients.ids)
@@ -1326,15 +1398,18 @@ class TicketTicket(models.Model):
         if post_values.get("subtype_xmlid"):
             return post_values["subtype_xmlid"] == "mail.mt_comment"
         subtype_id = post_values.get("subtype_id")
-        return bool(subtype_id) and not self.env["mail.message.subtype"].browse(
-            subtype_id
-        ).internal
+        return (
+            bool(subtype_id)
+            and not self.env["mail.message.subtype"].browse(subtype_id).internal
+        )
 
     def _reply_recipients(self):
         """Partners for the ticket's sender address and its CC addresses, found
         by address or created, so that an answer reaches them all."""
         self.ensure_one()
-        emails = [self.partner_email] if self.partner_email and not self.partner_id else []
+        emails = (
+            [self.partner_email] if self.partner_email and not self.partner_id else []
+        )
         emails += email_split_and_format(self.email_cc or "")
         own = self._own_addresses(tools.email_normalize_all(",".join(emails)))
         emails = [e for e in emails if tools.email_normalize(e) not in own]

@@ -28,8 +28,12 @@ class TestTicketFollowUp(TicketCommon):
                 "move_type": "out_invoice",
                 "partner_id": customer.id,
                 "invoice_line_ids": [
-                    Command.create({"name": "Jacke Gr. L", "quantity": 1, "price_unit": 89.0}),
-                    Command.create({"name": "Versand", "quantity": 1, "price_unit": 4.9}),
+                    Command.create(
+                        {"name": "Jacke Gr. L", "quantity": 1, "price_unit": 89.0}
+                    ),
+                    Command.create(
+                        {"name": "Versand", "quantity": 1, "price_unit": 4.9}
+                    ),
                 ],
             }
         )
@@ -46,7 +50,7 @@ class TestTicketFollowUp(TicketCommon):
         wizard = Form(
             self.env["account.move.reversal"]
             .with_user(self.accountant_agent)
-            .with_context(action["context"])
+            .with_context(**action["context"])
         )
         wizard.reason = "Rücksendung Jacke"
         result = wizard.save().refund_moves()
@@ -79,13 +83,29 @@ class TestTicketFollowUp(TicketCommon):
             draft.action_ticket_credit_note()
 
     def test_company_tab_lists_its_contacts_tickets(self):
-        company = self.env["res.partner"].create({"name": "Tab GmbH", "is_company": True})
-        contact = self.env["res.partner"].create({"name": "Tab Kontakt", "parent_id": company.id})
+        company = self.env["res.partner"].create(
+            {"name": "Tab GmbH", "is_company": True}
+        )
+        contact = self.env["res.partner"].create(
+            {"name": "Tab Kontakt", "parent_id": company.id}
+        )
         Ticket = self.env["ticket.ticket"]
-        own = Ticket.create({"name": "Firma", "partner_id": company.id, "queue_id": self.queue_support.id})
+        own = Ticket.create(
+            {
+                "name": "Firma",
+                "partner_id": company.id,
+                "queue_id": self.queue_support.id,
+            }
+        )
         contacts = Ticket.create(
-            {"name": "Kontakt", "partner_id": contact.id, "queue_id": self.queue_support.id}
+            {
+                "name": "Kontakt",
+                "partner_id": contact.id,
+                "queue_id": self.queue_support.id,
+            }
         )
         self.assertEqual(company.ticket_all_ids, own | contacts)
-        self.assertEqual(company.ticket_count, len(company.ticket_all_ids), "tab and button agree")
+        self.assertEqual(
+            company.ticket_count, len(company.ticket_all_ids), "tab and button agree"
+        )
         self.assertEqual(contact.ticket_all_ids, contacts)

@@ -119,7 +119,7 @@ class TestTicketForm(TicketCommon):
         invoice = self._create_invoice(self.customer_contact).with_env(self.env)
         action = invoice.action_create_ticket()
         self.assertEqual(action["res_model"], "ticket.ticket")
-        form = Form(self.env["ticket.ticket"].with_context(action["context"]))
+        form = Form(self.env["ticket.ticket"].with_context(**action["context"]))
         self.assertEqual(form.partner_id, self.customer_contact)
         self.assertEqual(form.partner_email, self.customer_contact.email)
         self.assertEqual(form.company_id, invoice.company_id)

@@ -52,13 +52,19 @@ class TestMailConcurrency(BaseCase):
                     "queue_id": queue.id,
                 }
             )
-            self.queue_id, self.server_id, self.member_ids = queue.id, server.id, members.ids
+            self.queue_id, self.server_id, self.member_ids = (
+                queue.id,
+                server.id,
+                members.ids,
+            )
         self.addCleanup(self._remove_records)
 
     def _remove_records(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
-            env["ticket.mail.failure"].search([("email_from", "ilike", self.tag)]).unlink()
+            env["ticket.mail.failure"].search(
+                [("email_from", "ilike", self.tag)]
+            ).unlink()
             env["ticket.ticket"].search([("queue_id", "=", self.queue_id)]).unlink()
             env["fetchmail.server"].browse(self.server_id).unlink()
             env["ticket.queue"].browse(self.queue_id).unlink()
@@ -76,17 +82,24 @@ class TestMailConcurrency(BaseCase):
         env = api.Environment(cr, SUPERUSER_ID, {})
         result = (
             env["mail.thread"]
-            .with_context(fetchmail_cron_running=True, default_fetchmail_server_id=self.server_id)
+            .with_context(
+                fetchmail_cron_running=True, default_fetchmail_server_id=self.server_id
+            )
             .message_process("ticket.ticket", raw)
         )
-        cr.commit()
+        # a worker's own transaction, committed as fetchmail does after each mail
+        cr.commit()  # pylint: disable=invalid-commit
         return result
 
     def _queue_state(self):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            tickets = env["ticket.ticket"].search([("queue_id", "=", self.queue_id)], order="id")
-            failures = env["ticket.mail.failure"].search([("email_from", "ilike", self.tag)])
+            tickets = env["ticket.ticket"].search(
+                [("queue_id", "=", self.queue_id)], order="id"
+            )
+            failures = env["ticket.mail.failure"].search(
+                [("email_from", "ilike", self.tag)]
+            )
             confirmations = env["mail.mail"].search(
                 [
                     ("model", "=", "ticket.ticket"),
@@ -112,7 +125,10 @@ class TestMailConcurrency(BaseCase):
             self.assertTrue(self._fetch(cr_a, self._raw("Zweite")))
         tickets, errors, confirmations = self._queue_state()
         self.assertEqual(errors, [], "nothing parked as failed")
-        self.assertEqual([name for name, _user in tickets], [f"Erste {self.tag}", f"Zweite {self.tag}"])
+        self.assertEqual(
+            [name for name, _user in tickets],
+            [f"Erste {self.tag}", f"Zweite {self.tag}"],
+        )
         self.assertEqual(
             sorted(user for _name, user in tickets),
             sorted(self.member_ids),
@@ -126,7 +142,8 @@ class TestMailConcurrency(BaseCase):
         processed once the lock is gone."""
         with self.registry.cursor() as cr_lock, self.registry.cursor() as cr_mail:
             cr_lock.execute(
-                "SELECT id FROM ticket_queue WHERE id = %s FOR NO KEY UPDATE", [self.queue_id]
+                "SELECT id FROM ticket_queue WHERE id = %s FOR NO KEY UPDATE",
+                [self.queue_id],
             )
             # for the connection, not the transaction: each retry starts a new one
             cr_mail.execute("SET lock_timeout = '100ms'")
@@ -143,7 +160,9 @@ class TestMailConcurrency(BaseCase):
         self.assertIn("LockNotAvailable", errors[0])
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            failure = env["ticket.mail.failure"].search([("email_from", "ilike", self.tag)])
+            failure = env["ticket.mail.failure"].search(
+                [("email_from", "ilike", self.tag)]
+            )
             failure.action_reprocess()
             self.assertEqual(failure.state, "done")
         tickets, _errors, confirmations = self._queue_state()

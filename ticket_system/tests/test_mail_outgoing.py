@@ -1,5 +1,5 @@
-from odoo.tests import tagged
 from odoo import tools
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common_mail import MAIL_TEMPLATE, TicketMailCommon
@@ -74,7 +74,9 @@ class TestTicketMailOutgoing(TicketMailCommon):
                     message_type="comment",
                     subtype_xmlid="mail.mt_comment",
                 )
-                mail = self._new_mails.filtered(lambda m: f"Antwort {quote}" in m.body_html)
+                mail = self._new_mails.filtered(
+                    lambda m, quote=quote: f"Antwort {quote}" in m.body_html
+                )
                 self.assertEqual(len(mail), 1)
                 self.assertEqual("noch nicht angekommen" in mail.body_html, expected)
 
@@ -100,7 +102,9 @@ class TestTicketMailOutgoing(TicketMailCommon):
             self.env["ticket.ticket"].search([("name", "=", "An geschlossene Queue")])
         )
         # bounces go to the Return-Path
-        bounces = [m for m in self._mails if "postmaster.twitter.com" in str(m["email_to"])]
+        bounces = [
+            m for m in self._mails if "postmaster.twitter.com" in str(m["email_to"])
+        ]
         self.assertEqual(len(bounces), 1)
         self.assertIn("is closed and receives no more mail", bounces[0]["body"])
         # tickets may still be moved into it
@@ -110,7 +114,9 @@ class TestTicketMailOutgoing(TicketMailCommon):
     def test_duplicate_delivery_makes_one_message(self):
         with self.mock_mail_gateway():
             ticket = self._receive(
-                "kunde.gateway@example.com", "Doppelt zugestellt", msg_id="<dup-1@example.com>"
+                "kunde.gateway@example.com",
+                "Doppelt zugestellt",
+                msg_id="<dup-1@example.com>",
             )
             self.format_and_process(
                 MAIL_TEMPLATE,
@@ -121,7 +127,10 @@ class TestTicketMailOutgoing(TicketMailCommon):
                 target_model="ticket.ticket",
             )
         self.assertEqual(
-            self.env["ticket.ticket"].search_count([("name", "like", "Doppelt zugestellt")]), 1
+            self.env["ticket.ticket"].search_count(
+                [("name", "like", "Doppelt zugestellt")]
+            ),
+            1,
         )
         self.assertEqual(
             len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 1
@@ -144,7 +153,11 @@ class TestTicketMailOutgoing(TicketMailCommon):
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
-        self.assertFalse(self._new_mails.filtered(lambda m: m.recipient_ids.filtered("partner_share")))
+        self.assertFalse(
+            self._new_mails.filtered(
+                lambda m: m.recipient_ids.filtered("partner_share")
+            )
+        )
         with self.mock_mail_gateway():
             ticket.with_user(self.agent).message_post(
                 body="Wir kümmern uns darum.",
@@ -157,7 +170,8 @@ class TestTicketMailOutgoing(TicketMailCommon):
             for email in tools.email_normalize_all(",".join(mail["email_to"]))
         }
         self.assertEqual(
-            sent_to, {"neu.kunde@firma.example", "chefin@firma.example", "lager@firma.example"}
+            sent_to,
+            {"neu.kunde@firma.example", "chefin@firma.example", "lager@firma.example"},
         )
         self.assertFalse(ticket.partner_id, "the sender stays an address on the ticket")
 
@@ -173,8 +187,12 @@ class TestTicketMailOutgoing(TicketMailCommon):
             self.queue.reply_quote = quote
             with self.subTest(quote=quote), self.mock_mail_gateway():
                 ticket.message_post(
-                    body=f"Antwort {quote}", message_type="comment", subtype_xmlid="mail.mt_comment"
+                    body=f"Antwort {quote}",
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_comment",
                 )
-                body = self._new_mails.filtered(lambda m: f"Antwort {quote}" in m.body_html).body_html
+                body = self._new_mails.filtered(
+                    lambda m, quote=quote: f"Antwort {quote}" in m.body_html
+                ).body_html
                 quoted = {index for index in range(4) if f"Nachricht {index}" in body}
                 self.assertEqual(quoted, expected)

@@ -12,6 +12,7 @@ Needs Dovecot (Debian: dovecot-imapd, installed by .ci/run) and aiosmtpd
 """
 
 import base64
+import contextlib
 import email
 import email.policy
 import grp
@@ -140,7 +141,9 @@ class DovecotServer:
         os.chown(mail_dir, uid, gid)
         passwd = os.path.join(self.tmp, "passwd")
         with open(passwd, "w", encoding="utf-8") as file:
-            file.write(f"{self.user}:{{PLAIN}}{self.password}:{uid}:{gid}::{mail_dir}/home::\n")
+            file.write(
+                f"{self.user}:{{PLAIN}}{self.password}:{uid}:{gid}::{mail_dir}/home::\n"
+            )
         os.chmod(passwd, 0o644)
         self.port = _free_port()
         config = os.path.join(self.tmp, "dovecot.conf")
@@ -206,7 +209,9 @@ service anvil {{
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"Dovecot exited with {self.process.returncode}:\n{self.log()}")
+                raise RuntimeError(
+                    f"Dovecot exited with {self.process.returncode}:\n{self.log()}"
+                )
             try:
                 with imaplib.IMAP4("127.0.0.1", self.port, timeout=2) as imap:
                     imap.login(self.user, self.password)
@@ -214,16 +219,21 @@ service anvil {{
                 return
             except (OSError, imaplib.IMAP4.error):
                 time.sleep(0.1)
-        raise RuntimeError(f"Dovecot did not accept logins within {timeout}s:\n{self.log()}")
+        raise RuntimeError(
+            f"Dovecot did not accept logins within {timeout}s:\n{self.log()}"
+        )
 
     def log(self):
         text = []
         for name in ("stderr.log", "dovecot.log"):
-            try:
-                with open(os.path.join(self.tmp, name), encoding="utf-8", errors="replace") as f:
-                    text.append(f.read())
-            except OSError:
-                pass
+            # a log Dovecot did not write (yet) is simply not shown
+            with (
+                contextlib.suppress(OSError),
+                open(
+                    os.path.join(self.tmp, name), encoding="utf-8", errors="replace"
+                ) as f,
+            ):
+                text.append(f.read())
         return "\n".join(text)
 
     def stop(self):
@@ -257,7 +267,8 @@ class SmtpSink:
                 "mail_from": envelope.mail_from,
                 "rcpt_tos": list(envelope.rcpt_tos),
                 "message": email.message_from_bytes(
-                    envelope.original_content or envelope.content, policy=email.policy.default
+                    envelope.original_content or envelope.content,
+                    policy=email.policy.default,
                 ),
             }
         )
@@ -273,7 +284,9 @@ class TestTicketMailServers(TransactionCase):
         if Controller is None:
             raise RuntimeError("aiosmtpd is missing: pip install -r requirements.txt")
         if not DOVECOT:
-            raise RuntimeError("Dovecot is missing: apt-get install dovecot-imapd (.ci/run does)")
+            raise RuntimeError(
+                "Dovecot is missing: apt-get install dovecot-imapd (.ci/run does)"
+            )
         cls.dovecot = DovecotServer(MAILBOX_USER, MAILBOX_PASSWORD)
         cls.addClassCleanup(cls.dovecot.stop)
         cls.dovecot.start()
@@ -370,7 +383,9 @@ class TestTicketMailServers(TransactionCase):
         self._fetch_mail(server)
 
         # ---- the ticket ----
-        failures = self.env["ticket.mail.failure"].search([("message_id", "=", MESSAGE_ID)])
+        failures = self.env["ticket.mail.failure"].search(
+            [("message_id", "=", MESSAGE_ID)]
+        )
         self.assertFalse(failures, f"the mail failed: {failures.error}")
         ticket = self.env["ticket.ticket"].search([("queue_id", "=", queue.id)])
         self.assertEqual(len(ticket), 1)
@@ -400,7 +415,9 @@ class TestTicketMailServers(TransactionCase):
         self.assertFalse(unseen)
         # fetching again finds nothing new
         self._fetch_mail(server)
-        self.assertEqual(self.env["ticket.ticket"].search_count([("queue_id", "=", queue.id)]), 1)
+        self.assertEqual(
+            self.env["ticket.ticket"].search_count([("queue_id", "=", queue.id)]), 1
+        )
 
         # ---- the autoresponse, over SMTP ----
         mails = self.env["mail.mail"].search(
@@ -419,7 +436,9 @@ class TestTicketMailServers(TransactionCase):
         envelope = self.sink.envelopes[0]
         self.assertEqual(envelope["rcpt_tos"], [CUSTOMER_EMAIL])
         message = envelope["message"]
-        self.assertEqual(str(message["Subject"]), f"Kundendienst Süd [{ticket.number}] {SUBJECT}")
+        self.assertEqual(
+            str(message["Subject"]), f"Kundendienst Süd [{ticket.number}] {SUBJECT}"
+        )
         self.assertEqual(message["Auto-Submitted"], "auto-replied")
         self.assertEqual(message["In-Reply-To"], MESSAGE_ID)
         self.assertIn(MESSAGE_ID, message["References"])
@@ -430,7 +449,8 @@ class TestTicketMailServers(TransactionCase):
         self.assertEqual(message["From"].addresses[0].addr_spec, queue_address)
         self.assertEqual(message["From"].addresses[0].display_name, "Kundendienst Süd")
         self.assertEqual(
-            [address.addr_spec for address in message["Reply-To"].addresses], [queue_address]
+            [address.addr_spec for address in message["Reply-To"].addresses],
+            [queue_address],
         )
         html = message.get_body(("html",))
         self.assertIn(ticket.number, html.get_content())

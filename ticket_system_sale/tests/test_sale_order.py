@@ -1,4 +1,5 @@
 from odoo.tests import Form, TransactionCase, tagged
+
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 
@@ -21,7 +22,9 @@ class TestTicketSaleOrder(TransactionCase):
         ticket = (
             self.env["ticket.ticket"]
             .with_user(self.agent)
-            .create({"name": "Wo bleibt meine Bestellung?", "partner_id": self.customer.id})
+            .create(
+                {"name": "Wo bleibt meine Bestellung?", "partner_id": self.customer.id}
+            )
         )
         ticket.sale_order_ids = self.order
         self.assertEqual(self.order.ticket_ids, ticket)
@@ -32,7 +35,11 @@ class TestTicketSaleOrder(TransactionCase):
 
     def test_create_ticket_from_order(self):
         action = self.order.with_user(self.agent).action_create_ticket()
-        form = Form(self.env["ticket.ticket"].with_user(self.agent).with_context(action["context"]))
+        form = Form(
+            self.env["ticket.ticket"]
+            .with_user(self.agent)
+            .with_context(**action["context"])
+        )
         self.assertEqual(form.partner_id, self.customer)
         self.assertIn(self.order.name, form.name)
         ticket = form.save()
@@ -42,7 +49,9 @@ class TestTicketSaleOrder(TransactionCase):
     def test_merge_keeps_linked_orders(self):
         Ticket = self.env["ticket.ticket"].with_user(self.agent)
         first = Ticket.create({"name": "Bestellung", "partner_id": self.customer.id})
-        second = Ticket.create({"name": "Nochmal Bestellung", "partner_id": self.customer.id})
+        second = Ticket.create(
+            {"name": "Nochmal Bestellung", "partner_id": self.customer.id}
+        )
         second.sale_order_ids = self.order
         wizard = Form(
             self.env["ticket.merge"]

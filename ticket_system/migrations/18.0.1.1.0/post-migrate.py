@@ -13,7 +13,9 @@ def migrate(cr, version):
          WHERE d.model = 'mail.template'
            AND d.res_id = t.id
            AND d.module = 'ticket_system'
-           AND d.name IN ('mail_template_ticket_autoresponder', 'mail_template_ticket_solved')
+           AND d.name IN (
+                   'mail_template_ticket_autoresponder', 'mail_template_ticket_solved'
+               )
            AND t.lang = '{{ object.partner_id.lang }}'
         """
     )
