@@ -6,6 +6,8 @@ cursors and commit, like two cron workers, instead of the rolled-back test
 transaction, and remove what they created afterwards.
 """
 
+import threading
+import time
 import uuid
 
 from odoo import SUPERUSER_ID, api
@@ -168,3 +170,78 @@ class TestMailConcurrency(BaseCase):
         tickets, _errors, confirmations = self._queue_state()
         self.assertEqual([name for name, _user in tickets], [f"Gesperrt {self.tag}"])
         self.assertEqual(confirmations, 1)
+
+    def _waiting_for_lock(self, cr, pid):
+        """The statement worker ``pid`` waits in for a lock, if it does."""
+        cr.execute(
+            "SELECT query FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
+            [pid],
+        )
+        row = cr.fetchone()
+        return row and row[0]
+
+    @mute_logger("odoo.sql_db", "odoo.addons.ticket_system.models.mail_thread")
+    def test_two_workers_do_not_pick_the_same_member(self):
+        """Worker A assigns a ticket and has not committed yet; worker B (the
+        mail gateway) assigns in the same queue meanwhile. B waits for A
+        instead of reading the same rotation pointer, then continues after A's
+        member: one ticket for each member, the pointer on B's member."""
+        result = {}
+
+        def worker_b():
+            with self.registry.cursor() as cr_b:
+                result["pid"] = cr_b._cnx.get_backend_pid()
+                env = api.Environment(cr_b, SUPERUSER_ID, {})
+                result["ticket"] = (
+                    env["mail.thread"]
+                    .with_context(
+                        fetchmail_cron_running=True,
+                        default_fetchmail_server_id=self.server_id,
+                    )
+                    .message_process("ticket.ticket", self._raw("Zweiter Worker"))
+                )
+                cr_b.commit()  # pylint: disable=invalid-commit
+
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_watch:
+            env_a = api.Environment(cr_a, SUPERUSER_ID, {})
+            ticket_a = env_a["ticket.ticket"].create(
+                {"name": f"Erster Worker {self.tag}", "queue_id": self.queue_id}
+            )
+            env_a.flush_all()
+            thread = threading.Thread(target=worker_b)
+            thread.start()
+            waited = None
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and thread.is_alive() and not waited:
+                time.sleep(0.05)
+                pid = result.get("pid")
+                waited = pid and self._waiting_for_lock(cr_watch, pid)
+                cr_watch.rollback()
+            user_a = ticket_a.user_id.id
+            cr_a.commit()  # pylint: disable=invalid-commit
+            thread.join(30)
+        self.assertFalse(thread.is_alive())
+        self.assertTrue(waited, "worker B waited for worker A's assignment")
+        self.assertIn(
+            "FOR NO KEY UPDATE",
+            waited,
+            "B waits before it reads the pointer, not after it chose a member",
+        )
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            tickets = env["ticket.ticket"].search(
+                [("queue_id", "=", self.queue_id)], order="id"
+            )
+            failures = env["ticket.mail.failure"].search(
+                [("email_from", "ilike", self.tag)]
+            )
+            self.assertFalse(failures.mapped("error"), "nothing parked as failed")
+            self.assertEqual(len(tickets), 2)
+            self.assertEqual(tickets[0].user_id.id, user_a)
+            self.assertEqual(
+                sorted(tickets.user_id.ids),
+                sorted(self.member_ids),
+                "one ticket for each member",
+            )
+            queue = env["ticket.queue"].browse(self.queue_id)
+            self.assertEqual(queue.assign_last_user_id, tickets[1].user_id)
