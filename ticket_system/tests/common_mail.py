@@ -49,6 +49,31 @@ class TicketMailCommon(MailCommon):
         cls.stage_in_progress = cls.env.ref("ticket_system.ticket_stage_in_progress")
         cls.stage_solved = cls.env.ref("ticket_system.ticket_stage_solved")
 
+    @classmethod
+    def _create_mailbox(cls, user, queue=None):
+        """A POP/IMAP account of the shop (these tests never connect to it);
+        with a queue, its mail becomes tickets of that queue."""
+        return cls.env["fetchmail.server"].create(
+            {
+                "name": user,
+                "server_type": "imap",
+                "server": "imap.shop.invalid",
+                "user": user,
+                "password": "secret",
+                "queue_id": queue.id if queue else False,
+            }
+        )
+
+    @classmethod
+    def _create_manager(cls, login, name):
+        return mail_new_test_user(
+            cls.env,
+            login=login,
+            name=name,
+            email=f"{login}@example.com",
+            groups="ticket_system.group_ticket_manager",
+        )
+
     def _receive(self, email_from, subject, **kwargs):
         return self.format_and_process(
             MAIL_TEMPLATE,

@@ -294,26 +294,8 @@ class TestTicketMailBounce(TicketMailCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = cls.env["fetchmail.server"].create(
-            {
-                "name": "Service mailbox",
-                "server_type": "imap",
-                "server": "imap.shop.invalid",
-                "user": "service@shop.example",
-                "password": "secret",
-                "queue_id": cls.queue.id,
-            }
-        )
-        cls.manager = cls.env["res.users"].create(
-            {
-                "name": "Quentin Manager",
-                "login": "quarantine_manager",
-                "email": "quentin@example.com",
-                "groups_id": [
-                    (6, 0, cls.env.ref("ticket_system.group_ticket_manager").ids)
-                ],
-            }
-        )
+        cls.server = cls._create_mailbox("service@shop.example", cls.queue)
+        cls.manager = cls._create_manager("quarantine_manager", "Quentin Manager")
         cls.Quarantine = cls.env["ticket.mail.quarantine"]
 
     # ---- helpers ----

@@ -42,26 +42,8 @@ class TestTicketMailFailure(TicketMailCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = cls.env["fetchmail.server"].create(
-            {
-                "name": "Shop mailbox",
-                "server_type": "imap",
-                "server": "imap.shop.invalid",
-                "user": "service@shop.example",
-                "password": "secret",
-                "queue_id": cls.queue.id,
-            }
-        )
-        cls.manager = cls.env["res.users"].create(
-            {
-                "name": "Mia Manager",
-                "login": "failure_manager",
-                "email": "mia@example.com",
-                "groups_id": [
-                    (6, 0, cls.env.ref("ticket_system.group_ticket_manager").ids)
-                ],
-            }
-        )
+        cls.server = cls._create_mailbox("service@shop.example", cls.queue)
+        cls.manager = cls._create_manager("failure_manager", "Mia Manager")
 
     def _break_ticket_sequence(self):
         """A configuration error a manager can make and fix: ticket creation
@@ -90,15 +72,7 @@ class TestTicketMailFailure(TicketMailCommon):
     def _domain_mailbox(self):
         """A mailbox collecting the mail of the whole domain: no queue, no
         model; the aliases among the recipients route each mail."""
-        return self.env["fetchmail.server"].create(
-            {
-                "name": "Domain mailbox",
-                "server_type": "imap",
-                "server": "imap.shop.invalid",
-                "user": "alles@shop.example",
-                "password": "secret",
-            }
-        )
+        return self._create_mailbox("alles@shop.example")
 
     def _alias_mail(self, message_id, email_from="kunde.gateway@example.com"):
         return (

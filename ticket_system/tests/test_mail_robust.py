@@ -101,16 +101,7 @@ class TestTicketMailRobust(TicketMailCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.server = cls.env["fetchmail.server"].create(
-            {
-                "name": "Robust mailbox",
-                "server_type": "imap",
-                "server": "imap.shop.invalid",
-                "user": "robust@shop.example",
-                "password": "secret",
-                "queue_id": cls.queue.id,
-            }
-        )
+        cls.server = cls._create_mailbox("robust@shop.example", cls.queue)
 
     def _process(self, raw, mode):
         MailThread = self.env["mail.thread"].sudo()
