@@ -2,7 +2,7 @@
     "name": "Ticket System",
     "summary": "E-mail ticket desk for merchants: queues, autoresponder, "
     "threading by ticket number, customers, invoices and orders",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/ticket-system/ticket_system",
     "author": "ticket_system developers",
@@ -36,6 +36,7 @@
         "views/ticket_mail_quarantine_views.xml",
         "views/ticket_portal_templates.xml",
         "views/ticket_contact_form_templates.xml",
+        "views/res_config_settings_views.xml",
         "views/ticket_menus.xml",
     ],
     "demo": [
@@ -45,6 +46,7 @@
         "demo/ticket_demo.xml",
         "demo/account_move_demo.xml",
         "demo/ticket_ticket_demo.xml",
+        "demo/product_demo.xml",
         "demo/mail_message_demo.xml",
     ],
     "assets": {

@@ -9,6 +9,7 @@ from . import ticket_owner
 from . import ticket_document_mixin
 from . import ticket_placeholder
 from . import ticket_desk_mixin
+from . import ticket_billing_mixin
 from . import ticket_deadline_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
@@ -21,3 +22,5 @@ from . import mail_alias
 from . import mail_thread
 from . import mail_template
 from . import res_users
+from . import res_company
+from . import res_config_settings

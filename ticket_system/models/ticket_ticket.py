@@ -29,6 +29,7 @@ class TicketTicket(models.Model):
         "mail.activity.mixin",
         "ticket.placeholder.mixin",
         "ticket.desk.mixin",
+        "ticket.billing.mixin",
         "ticket.deadline.mixin",
     ]
     _primary_email = "partner_email"
