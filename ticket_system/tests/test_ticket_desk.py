@@ -1,5 +1,9 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common_mail import TicketMailCommon
 
@@ -176,3 +180,17 @@ class TestTicketDesk(TicketMailCommon):
         ticket.description = "<p>Text</p>"
         with self.assertRaises(UserError):
             ticket.action_send_to_customer()
+
+    def test_reports_count_tickets_and_show_the_last_7_days(self):
+        """Statistics count tickets by default (not hours), and "Opened per
+        Day" shows the last 7 days, today included."""
+        pivot = self.env["ticket.ticket"].get_view(view_type="pivot")["arch"]
+        self.assertNotIn('type="measure"', pivot, "no measure: Odoo counts")
+        action = self.env.ref("ticket_system.ticket_ticket_action_opened_per_day")
+        today = fields.Date.context_today(self.env.user)
+        domain = safe_eval(
+            action.domain,
+            {"context_today": lambda: today, "relativedelta": relativedelta},
+        )
+        self.assertEqual(domain[0][2], str(today - relativedelta(days=6)))
+        self.assertIn("create_date:day", action.context)
