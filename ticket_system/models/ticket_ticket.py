@@ -7,11 +7,15 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import escape_psql
 from odoo.tools.mail import email_split_and_format
 
 _logger = logging.getLogger(__name__)
 
 SUBJECT_TAG = re.compile(r"\[([A-Za-z]{0,10}\d{1,12})\]")
+
+# the domain of the search view's "Open" filter, as the web client sends it
+OPEN_LEAF = ("is_closed", "=", False)
 
 TICKET_PRIORITIES = [
     ("0", "Normal"),
@@ -41,6 +45,12 @@ class TicketTicket(models.Model):
         return self.env["ticket.queue"]._default_queue()
 
     number = fields.Char(readonly=True, copy=False, index=True, default="/")
+    # the search view's "Ticket No.": a number names one ticket, open or closed
+    number_search = fields.Char(
+        string="Ticket No.",
+        compute="_compute_number_search",
+        search="_search_number_search",
+    )
     name = fields.Char(string="Subject", required=True, index="trigram", tracking=True)
     description = fields.Html()
     active = fields.Boolean(default=True)
@@ -279,6 +289,20 @@ class TicketTicket(models.Model):
     # COMPUTE / SEARCH
     # ------------------------------------------------------------
 
+    @api.depends("number")
+    def _compute_number_search(self):
+        for ticket in self:
+            ticket.number_search = ticket.number
+
+    def _search_number_search(self, operator, value):
+        """The number as typed or its beginning, in any case: T00042, t0004.
+        Only the search view uses this field; see ``_search``."""
+        if operator in ("=", "ilike", "=ilike", "like", "=like") and isinstance(
+            value, str
+        ):
+            return [("number", "=ilike", escape_psql(value.strip()) + "%")]
+        return [("number", operator, value)]
+
     @api.depends("queue_id")
     def _compute_company_id(self):
         for ticket in self:
@@ -477,6 +501,39 @@ class TicketTicket(models.Model):
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        """A search by ticket number finds the ticket also when it is closed,
+        although the "Open" filter (the actions' default) is on."""
+        return super()._search(
+            self._domain_number_search_any_state(domain),
+            offset=offset,
+            limit=limit,
+            order=order,
+        )
+
+    @api.model
+    def _domain_number_search_any_state(self, domain):
+        """``domain`` without the "Open" condition when one of its top-level
+        conditions is the search view's "Ticket No." (``number_search``), as
+        the web client ANDs the two. Any other domain is returned as is. No
+        query: record rules apply to the result as to any search."""
+        if not any(
+            isinstance(item, list | tuple) and item and item[0] == "number_search"
+            for item in domain or ()
+        ):
+            return domain
+        conjuncts = _conjuncts(expression.normalize_domain(domain))
+        if not any(_is_number_search(part) for part in conjuncts):
+            return domain
+        return expression.AND(
+            [
+                part
+                for part in conjuncts
+                if not (len(part) == 1 and tuple(part[0]) == OPEN_LEAF)
+            ]
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -1427,3 +1484,41 @@ class TicketTicket(models.Model):
         )
         found = self.env["res.partner"].browse([p.id for p in partners if p])
         return self.partner_id | found
+
+
+def _subtree_end(domain, start):
+    """Index after the condition starting at ``start`` of a normalized domain."""
+    pending, index = 1, start
+    while pending:
+        token = domain[index]
+        if token in (expression.AND_OPERATOR, expression.OR_OPERATOR):
+            pending += 1
+        elif token != expression.NOT_OPERATOR:
+            pending -= 1
+        index += 1
+    return index
+
+
+def _conjuncts(domain):
+    """The conditions a normalized domain ANDs at its top level."""
+    parts, todo = [], [0]
+    while todo:
+        index = todo.pop()
+        if domain[index] == expression.AND_OPERATOR:
+            todo += [_subtree_end(domain, index + 1), index + 1]
+        else:
+            parts.append(domain[index : _subtree_end(domain, index)])
+    return parts
+
+
+def _is_number_search(domain):
+    """Whether ``domain`` is one "Ticket No." search, or several ORed."""
+    return all(
+        token == expression.OR_OPERATOR
+        or (
+            isinstance(token, list | tuple)
+            and token[0] == "number_search"
+            and token[1] not in expression.NEGATIVE_TERM_OPERATORS
+        )
+        for token in domain
+    )
