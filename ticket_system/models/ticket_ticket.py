@@ -5,6 +5,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
+from odoo.modules.db import FunctionStatus
 from odoo.osv import expression
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import escape_psql
@@ -501,6 +502,26 @@ class TicketTicket(models.Model):
     # ------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------
+
+    def init(self):  # pylint: disable=missing-return
+        super().init()
+        # "Ticket No." (ILIKE 'T0004%') and the search by number or subject
+        # (ILIKE '%0042%', ORed with the trigram-indexed name) cannot use the
+        # btree of `number`, which stays for the exact lookups of the mail
+        # gateway: a trigram index beside it, as phone_validation does
+        registry = self.env.registry
+        if registry.has_trigram:
+            column = '"number"'
+            if registry.has_unaccent == FunctionStatus.INDEXABLE:
+                # ilike searches wrap the column in unaccent(): so does the index
+                column = registry.unaccent(column)
+            tools.create_index(
+                self.env.cr,
+                indexname=f"{self._table}_number_trigram_index",
+                tablename=self._table,
+                method="gin",
+                expressions=[f"{column} gin_trgm_ops"],
+            )
 
     @api.model
     def _search(self, domain, offset=0, limit=None, order=None):
