@@ -30,6 +30,7 @@ class TicketTicket(models.Model):
         "ticket.placeholder.mixin",
         "ticket.desk.mixin",
         "ticket.billing.mixin",
+        "ticket.number.search.mixin",
         "ticket.deadline.mixin",
     ]
     _primary_email = "partner_email"

@@ -27,3 +27,4 @@ from . import test_reassign
 from . import test_deadline
 from . import test_mail_robust
 from . import test_contact_form
+from . import test_number_search
