@@ -172,3 +172,26 @@ class TestPortalSeesNoInternals(HttpCase):
             f"/my/tickets/{self.own.id}?access_token=0000-guess", allow_redirects=False
         )
         self.assertEqual(guess.status_code, 303)
+
+
+@tagged("post_install", "-at_install", "ticket_system")
+class TestAgentStatistics(TicketCommon):
+    """Every agent opens the statistics, of the tickets they may see."""
+
+    def test_agent_reporting_counts_own_queues(self):
+        Menu = self.env["ir.ui.menu"].with_user(self.user_agent)
+        visible = Menu._visible_menu_ids()
+        for xmlid in (
+            "ticket_menu_reporting",
+            "ticket_ticket_menu_report",
+            "ticket_ticket_menu_opened_per_day",
+        ):
+            self.assertIn(self.env.ref(f"ticket_system.{xmlid}").id, visible)
+        groups = (
+            self.env["ticket.ticket"]
+            .with_user(self.user_agent)
+            .read_group([], ["queue_id"], ["queue_id"])
+        )
+        self.assertEqual(
+            {group["queue_id"][0] for group in groups}, set(self.queue_support.ids)
+        )
