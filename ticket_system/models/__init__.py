@@ -11,6 +11,7 @@ from . import ticket_placeholder
 from . import ticket_desk_mixin
 from . import ticket_billing_mixin
 from . import ticket_number_search_mixin
+from . import ticket_autolink_mixin
 from . import ticket_deadline_mixin
 from . import ticket_ticket
 from . import ticket_time_entry

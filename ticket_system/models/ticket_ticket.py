@@ -31,6 +31,7 @@ class TicketTicket(models.Model):
         "ticket.desk.mixin",
         "ticket.billing.mixin",
         "ticket.number.search.mixin",
+        "ticket.autolink.mixin",
         "ticket.deadline.mixin",
     ]
     _primary_email = "partner_email"
@@ -1068,6 +1069,8 @@ class TicketTicket(models.Model):
                 if self._stage_allowed(in_progress):
                     vals["stage_id"] = in_progress.id
             self.write(vals)
+            if not by_agent and message.message_type == "email":
+                self._autolink_documents(message, msg_vals)
         return super()._message_post_after_hook(message, msg_vals)
 
     @api.model

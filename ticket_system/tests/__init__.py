@@ -23,6 +23,7 @@ from . import test_demo
 from . import test_access_paths
 from . import test_follow_up
 from . import test_billing
+from . import test_autolink
 from . import test_reassign
 from . import test_deadline
 from . import test_mail_robust

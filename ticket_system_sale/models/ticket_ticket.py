@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
+from odoo.osv import expression
 
 
 class TicketTicket(models.Model):
@@ -28,3 +29,31 @@ class TicketTicket(models.Model):
             action["views"] = [(False, "form")]
             action["res_id"] = self.sale_order_ids.id
         return action
+
+    def _autolink_found(self, tokens, commercial):
+        """Also the customer's orders, by number or by their own reference."""
+        res = super()._autolink_found(tokens, commercial)
+        # sudo: as for invoices, the customer's own orders only
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                expression.AND(
+                    [
+                        [
+                            "|",
+                            ("name", "in", tokens),
+                            ("client_order_ref", "in", tokens),
+                        ],
+                        [
+                            ("partner_id.commercial_partner_id", "=", commercial.id),
+                            ("company_id", "=", self.company_id.id),
+                        ],
+                    ]
+                )
+            )
+        )
+        new = orders - self.sudo().sale_order_ids
+        if new:
+            self.sudo().sale_order_ids = [Command.link(order.id) for order in new]
+        return res

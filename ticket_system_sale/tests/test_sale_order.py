@@ -62,3 +62,21 @@ class TestTicketSaleOrder(TransactionCase):
         wizard.action_merge()
         self.assertEqual(first.sale_order_ids, self.order)
         self.assertEqual(self.order.ticket_ids, first | second)
+
+    def test_named_orders_of_the_customer_are_linked(self):
+        """Autolinking (see ticket_system's test_autolink): order numbers and the
+        customer's own order references, only the customer's orders."""
+        stranger = self.env["res.partner"].create({"name": "Fremd GmbH"})
+        foreign = self.env["sale.order"].create(
+            {"partner_id": stranger.id, "client_order_ref": "PO-777"}
+        )
+        by_ref = self.env["sale.order"].create(
+            {"partner_id": self.customer.id, "client_order_ref": "MEINE-4711"}
+        )
+        ticket = self.env["ticket.ticket"].create(
+            {"name": "Bestellungen", "partner_id": self.customer.id}
+        )
+        ticket._autolink_found(
+            [self.order.name, "MEINE-4711", foreign.name, "PO-777"], self.customer
+        )
+        self.assertEqual(ticket.sale_order_ids, self.order | by_ref)
