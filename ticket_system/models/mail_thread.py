@@ -24,7 +24,6 @@ AUTO_REPLY_HEADERS = (
     "List-Unsubscribe",
 )
 BULK_PRECEDENCES = ("bulk", "junk", "list", "auto_reply")
-SYSTEM_SENDERS = ("mailer-daemon", "postmaster")
 # ---- DELIVERY REPORTS AND AUTO-REPLIES ----
 # local parts of the senders of delivery reports (mailer-daemon, MAILER_DAEMON,
 # postmaster, Mail-Daemon ...)
@@ -364,10 +363,16 @@ class MailThread(models.AbstractModel):
         )._message_route_process(message, message_dict, routes)
 
     @api.model
+    def _ticket_auto_submitted(self, message):
+        """The Auto-Submitted value of ``message`` (RFC 3834), lower case;
+        empty for a person's mail ("no" or no header)."""
+        value = str(message.get("Auto-Submitted") or "").strip().lower()
+        return "" if value == "no" else value
+
+    @api.model
     def _ticket_no_autoreply_reason(self, message, message_dict):
         """Why an automatic answer to this mail would be wrong, or False."""
-        auto_submitted = (message.get("Auto-Submitted") or "").strip().lower()
-        if auto_submitted and auto_submitted != "no":
+        if self._ticket_auto_submitted(message):
             return "auto-submitted"
         if (message.get("Precedence") or "").strip().lower() in BULK_PRECEDENCES:
             return "bulk"
@@ -377,7 +382,7 @@ class MailThread(models.AbstractModel):
         if return_path is not None and not tools.email_split(return_path):
             return "empty return path"
         sender = tools.email_normalize(message_dict.get("email_from") or "") or ""
-        if not sender or sender.split("@")[0] in SYSTEM_SENDERS:
+        if not sender or REPORT_SENDER.match(sender.split("@")[0]):
             return "system sender"
         if message_dict.get("is_bounce"):
             return "bounce"
@@ -413,8 +418,7 @@ class MailThread(models.AbstractModel):
         sender = (tools.email_split(message_dict.get("email_from") or "") or [""])[0]
         if REPORT_SENDER.match(sender.split("@", 1)[0]):
             return True
-        auto_submitted = str(message.get("Auto-Submitted") or "").strip().lower()
-        if auto_submitted and auto_submitted != "no":
+        if self._ticket_auto_submitted(message):
             return True
         return_path = message.get("Return-Path")
         return return_path is not None and not tools.email_split(str(return_path))
@@ -428,7 +432,7 @@ class MailThread(models.AbstractModel):
         Nachbarn abgeben"."""
         if self.env.context.get("ticket_mail_release"):
             return False
-        auto_submitted = str(message.get("Auto-Submitted") or "").strip().lower()
+        auto_submitted = self._ticket_auto_submitted(message)
         if auto_submitted.startswith("auto-replied"):
             return True
         if (
@@ -441,11 +445,9 @@ class MailThread(models.AbstractModel):
         match = AUTO_REPLY_SUBJECT.match(message_dict.get("subject") or "")
         if not match:
             return False
-        return bool(
-            (auto_submitted and auto_submitted != "no")
-            or message.get("X-Auto-Response-Suppress") is not None
-            or self._ticket_automatic_sender(message, message_dict)
-        )
+        return message.get(
+            "X-Auto-Response-Suppress"
+        ) is not None or self._ticket_automatic_sender(message, message_dict)
 
     def _message_parse_extract_bounce(self, email_message, message_dict):
         """Odoo's bounce values, plus what our note and quarantine show: the

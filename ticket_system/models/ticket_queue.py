@@ -87,8 +87,8 @@ class TicketQueue(models.Model):
         "them with the customer in Reply-To becomes the customer's ticket: customer, "
         "confirmation and answers go to the Reply-To address, and it does not count "
         "against the per-sender mail limit. The company's own domains count as relay "
-        "senders without being listed. Automatic mail (Auto-Submitted) is never "
-        "taken as relayed.",
+        "senders without being listed. An automatic reply (Auto-Submitted: "
+        "auto-replied) is never taken as relayed.",
     )
     member_ids = fields.Many2many(
         "res.users",

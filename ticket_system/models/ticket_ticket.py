@@ -765,7 +765,7 @@ class TicketTicket(models.Model):
             return False
         # an autoresponder behind the relay answers nobody's request; a form
         # mailer marking its mail auto-generated passes a customer's one on
-        auto_submitted = str(message.get("Auto-Submitted") or "").strip().lower()
+        auto_submitted = self.env["mail.thread"]._ticket_auto_submitted(message)
         if auto_submitted.startswith("auto-replied"):
             return False
         queues = self._receiving_queues(message_dict, custom_values)
