@@ -48,6 +48,26 @@ class TicketAssignmentMixin(models.AbstractModel):
         "moment. Absent members get no new tickets; when nobody is available the "
         "ticket stays unassigned.",
     )
+    shift_handover = fields.Boolean(
+        string="Hand Over at Shift Change",
+        help="By shift: when a shift ends, the open tickets of the members who "
+        "are no longer on shift go to the members now on shift. Off: tickets stay "
+        "with their agent; only new tickets follow the shifts.",
+    )
+    absence_notice = fields.Boolean(
+        string="Out-of-Office Notice",
+        help="A customer writing into a ticket whose agent is absent gets one "
+        "automatic notice per ticket and absence (never in answer to automatic mail).",
+    )
+    absence_notice_template_id = fields.Many2one(
+        "mail.template",
+        string="Out-of-Office Template",
+        default=lambda self: self.env.ref(
+            "ticket_system.mail_template_ticket_absence_notice",
+            raise_if_not_found=False,
+        ),
+        domain="[('model', '=', 'ticket.ticket')]",
+    )
     assign_last_user_id = fields.Many2one(
         "res.users",
         string="Last Assigned Agent",
@@ -160,3 +180,51 @@ class TicketAssignmentMixin(models.AbstractModel):
         hour = local.hour + local.minute / 60 + local.second / 3600
         shifts = self.shift_ids._covers(str(local.weekday()), hour)
         return members & shifts.user_id
+
+    # ------------------------------------------------------------
+    # SHIFT CHANGE
+    # ------------------------------------------------------------
+
+    def _cron_shift_handover(self):
+        """Catura "Zeitsteuerung": at a shift change the open tickets of the
+        members who left the shift go to those now on it (queues by shift
+        with "Hand Over at Shift Change"). Nobody on shift: tickets stay."""
+        queues = self.search(
+            [("assign_method", "=", "shift"), ("shift_handover", "=", True)]
+        )
+        for queue in queues:
+            queue._shift_handover()
+
+    def _shift_handover(self):
+        self.ensure_one()
+        now = fields.Datetime.now()
+        on_shift = self._assign_on_shift(self.member_ids._ticket_available_at(now), now)
+        if not on_shift:
+            return self.env["ticket.ticket"]
+        tickets = self.env["ticket.ticket"].search(
+            [
+                ("queue_id", "=", self.id),
+                ("is_closed", "=", False),
+                ("user_id", "in", (self.member_ids - on_shift).ids),
+            ]
+        )
+        return self._assign_tickets(tickets)
+
+    def _queues_on_shift(self, user, now=None):
+        """The queues (by shift) where ``user`` is on shift at ``now``."""
+        now = now or fields.Datetime.now()
+        if not user._ticket_available_at(now):
+            return self.browse()
+        shifts = (
+            self.env["ticket.queue.shift"]
+            .sudo()
+            .search(
+                [
+                    ("user_id", "=", user.id),
+                    ("queue_id.assign_method", "=", "shift"),
+                ]
+            )
+        )
+        return shifts.queue_id.filtered(
+            lambda queue: user in queue._assign_on_shift(user, now)
+        )

@@ -33,6 +33,8 @@ class TicketTicket(models.Model):
         "ticket.number.search.mixin",
         "ticket.autolink.mixin",
         "ticket.deadline.mixin",
+        "ticket.absence.notice.mixin",
+        "ticket.shift.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
@@ -1071,6 +1073,7 @@ class TicketTicket(models.Model):
             self.write(vals)
             if not by_agent and message.message_type == "email":
                 self._autolink_documents(message, msg_vals)
+                self._absence_notice(message)
         return super()._message_post_after_hook(message, msg_vals)
 
     @api.model
@@ -1140,17 +1143,28 @@ class TicketTicket(models.Model):
             return
         if self._own_addresses([email]) or self._autoresponse_limit_reached(email):
             return
+        self._send_automatic_reply(incoming, template)
+
+    def _send_automatic_reply(self, incoming, template, agent=None):
+        """Mail ``template`` to the sender's address as an automatic answer to
+        ``incoming``: a customer-visible message in the chatter, marked
+        ``Auto-Submitted: auto-replied``. ``agent`` fills @Bearbeiter@. The
+        caller decides whether an answer is right (automatic mail, loops)."""
+        self.ensure_one()
+        queue = self.queue_id
+        email = tools.email_normalize(self.partner_email or "")
         # sudo: the template is configuration, rendered for this one ticket
         template = template.sudo()
         rendered = template._generate_template(self.ids, ("subject", "body_html"))[
             self.id
         ]
-        # no agent is sending: what cannot be filled is left empty and noted
+        # automatic: what cannot be filled is left empty and noted
+        agent = agent or self.env["res.users"]
         body, unfilled = self._placeholder_fill(
-            rendered.get("body_html") or "", user=self.env["res.users"]
+            rendered.get("body_html") or "", user=agent
         )
         subject, unfilled_subject = self._placeholder_fill(
-            rendered.get("subject") or self.name, user=self.env["res.users"]
+            rendered.get("subject") or self.name, user=agent
         )
         unfilled.update(unfilled_subject)
         subject = self._ticket_subject(subject)

@@ -241,3 +241,65 @@ class TestTicketAssignment(MailCommon):
         }
         with self.assertRaises(AccessError):
             self.env["ticket.queue.shift"].with_user(self.anna).create(shift_values)
+
+    # ---- SHIFT CHANGE, MY TICKETS ----
+
+    def test_shift_handover(self):
+        self._shift_queue()
+        self.queue.shift_handover = True
+        closed = self.env["ticket.stage"].search([("is_closed", "=", True)], limit=1)
+        with freeze_time("2025-03-10 08:30:00"):  # Monday 9:30: Anna's shift
+            tickets = self._create(2)
+            done = self._create(1, stage_id=closed.id)
+            # not a member: a manager took it; stays theirs
+            outsider = self._create(1, user_id=self.env.user.id)
+        self.assertEqual((tickets | done).user_id, self.anna)
+        with freeze_time("2025-03-10 11:30:00"):  # 12:30: nobody on shift
+            self.env["ticket.queue"]._cron_shift_handover()
+            self.assertEqual(tickets.user_id, self.anna, "nobody to hand over to")
+        with freeze_time("2025-03-10 13:30:00"):  # 14:30: Ben's shift
+            self.env["ticket.queue"]._cron_shift_handover()
+        self.assertEqual(tickets.user_id, self.ben)
+        self.assertEqual(done.user_id, self.anna, "closed tickets stay")
+        self.assertEqual(outsider.user_id, self.env.user)
+
+    def test_shift_without_handover_keeps_tickets(self):
+        self._shift_queue()
+        with freeze_time("2025-03-10 08:30:00"):
+            tickets = self._create(2)
+        with freeze_time("2025-03-10 13:30:00"):
+            self.env["ticket.queue"]._cron_shift_handover()
+        self.assertEqual(tickets.user_id, self.anna)
+
+    def test_unassigned_tickets_are_mine_on_shift(self):
+        self._shift_queue()
+        Ticket = self.env["ticket.ticket"]
+        with freeze_time("2025-03-10 11:30:00"):  # 12:30: nobody on shift
+            waiting = self._create(1)
+            mine = self._create(1, user_id=self.ben.id)
+        self.assertFalse(waiting.user_id)
+        other_queue = self.env["ticket.queue"].create(
+            {"name": "Andere", "member_ids": [Command.set(self.agents.ids)]}
+        )
+        elsewhere = Ticket.create({"name": "x", "queue_id": other_queue.id})
+        with freeze_time("2025-03-10 13:30:00"):  # 14:30: Ben's shift
+            as_ben = Ticket.with_user(self.ben)
+            self.assertEqual(
+                as_ben.search([("is_my_ticket", "=", True)]), waiting | mine
+            )
+            self.assertNotIn(waiting, as_ben.search([("is_my_ticket", "=", False)]))
+            self.assertIn(elsewhere, as_ben.search([("is_my_ticket", "=", False)]))
+            as_anna = Ticket.with_user(self.anna)
+            self.assertFalse(as_anna.search([("is_my_ticket", "=", True)]))
+            self.assertFalse(waiting.with_user(self.anna).take_on_open)
+            self.assertFalse(waiting.with_user(self.anna).action_take_on_open())
+            self.assertFalse(waiting.user_id, "Anna is not on shift: not hers")
+            self.assertTrue(waiting.with_user(self.ben).take_on_open)
+            self.assertTrue(waiting.with_user(self.ben).action_take_on_open())
+            self.assertEqual(waiting.user_id, self.ben)
+            self._absent(self.ben)
+            self.assertEqual(
+                as_ben.search([("is_my_ticket", "=", True)]),
+                waiting | mine,
+                "absent: only the own tickets",
+            )
