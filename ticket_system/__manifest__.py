@@ -20,6 +20,7 @@
         # the ticket form opens the merge wizard: its action comes first
         "wizard/ticket_merge_views.xml",
         "wizard/ticket_reassign_views.xml",
+        "wizard/ticket_link_document_views.xml",
         "views/ticket_ticket_views.xml",
         "views/ticket_time_entry_views.xml",
         "views/ticket_queue_views.xml",

@@ -7,6 +7,7 @@ from . import ticket_queue
 from . import ticket_queue_shift
 from . import ticket_owner
 from . import ticket_document_mixin
+from . import ticket_document_link_mixin
 from . import ticket_placeholder
 from . import ticket_desk_mixin
 from . import ticket_billing_mixin

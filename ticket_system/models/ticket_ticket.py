@@ -35,6 +35,7 @@ class TicketTicket(models.Model):
         "ticket.deadline.mixin",
         "ticket.absence.notice.mixin",
         "ticket.shift.mixin",
+        "ticket.document.link.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
@@ -228,7 +229,8 @@ class TicketTicket(models.Model):
         "move_id",
         string="Invoices",
         domain="[('move_type', 'in', ('out_invoice', 'out_refund', 'in_invoice', "
-        "'in_refund')), ('company_id', '=', company_id)]",
+        "'in_refund')), ('company_id', '=', company_id), "
+        "('commercial_partner_id', '=?', partner_commercial_id)]",
     )
     invoice_count = fields.Integer(compute="_compute_invoice_count")
     date_last_action = fields.Datetime(

@@ -31,3 +31,4 @@ from . import test_contact_form
 from . import test_number_search
 from . import test_absence_notice
 from . import test_take_on_open
+from . import test_document_link

@@ -172,13 +172,19 @@ class TestTicketForm(TicketCommon):
         invoice (the form must not ask for the invoice's name)."""
         invoice = self._create_invoice(self.customer_contact)
         self.ticket_support.invoice_ids = invoice
-        self.ticket_billing.invoice_ids = invoice
+        # another customer's ticket: linked on purpose
+        self.ticket_billing.with_context(
+            ticket_link_foreign_confirmed=True
+        ).invoice_ids = invoice
         self.assertFalse(self.user_agent.has_group("account.group_account_invoice"))
         spec, values = self._open_form_like_web_client(
             self.ticket_support.with_user(self.user_agent)
         )
         self.assertEqual(values["name"], "Parcel did not arrive")
         self.assertNotIn("invoice_ids", spec)
+        # ... but sees what the linked invoice is, read-only
+        self.assertIn(invoice.display_name, values["linked_document_info"])
+        self.assertIn("Not Paid", values["linked_document_info"])
         # an agent with invoicing rights sees the linked invoice with its amounts
         spec, values = self._open_form_like_web_client(
             self.ticket_billing.with_user(self.user_agent_billing)
@@ -188,3 +194,4 @@ class TestTicketForm(TicketCommon):
             values["invoice_ids"][0]["amount_total_signed"], invoice.amount_total_signed
         )
         self.assertEqual(values["invoice_count"], 1)
+        self.assertFalse(values["linked_document_info"], "the list shows it")

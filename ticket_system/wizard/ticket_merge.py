@@ -142,7 +142,9 @@ class TicketMerge(models.TransientModel):
         cc = self._merged_cc(dest, sources)
         if cc != (dest.email_cc or False):
             vals["email_cc"] = cc
-        dest.write(vals)
+        # the agent chose to merge: documents of another customer come along
+        # (and are noted on the destination)
+        dest.with_context(ticket_link_foreign_confirmed=True).write(vals)
         # sudo: what hangs on a merged ticket follows it, whoever may edit it
         # (another agent's time entry, a sub-ticket of another queue); time
         # already invoiced stays with the ticket it was billed for

@@ -11,7 +11,8 @@ class TicketTicket(models.Model):
         "ticket_id",
         "order_id",
         string="Orders",
-        domain="[('company_id', '=', company_id)]",
+        domain="[('company_id', '=', company_id), "
+        "('partner_id.commercial_partner_id', '=?', partner_commercial_id)]",
     )
     sale_order_count = fields.Integer(compute="_compute_sale_order_count")
 
@@ -29,6 +30,41 @@ class TicketTicket(models.Model):
             action["views"] = [(False, "form")]
             action["res_id"] = self.sale_order_ids.id
         return action
+
+    @api.model
+    def _ticket_link_fields(self):
+        return super()._ticket_link_fields() + ["sale_order_ids"]
+
+    @api.model
+    def _link_search_domain(self, model_name, reference):
+        if model_name == "sale.order":
+            return [
+                "|",
+                ("name", "=ilike", reference),
+                ("client_order_ref", "=ilike", reference),
+            ]
+        return super()._link_search_domain(model_name, reference)
+
+    def _linked_document_values(self, document):
+        if document._name != "sale.order":
+            return super()._linked_document_values(document)
+        states = [
+            dict(document._fields["state"]._description_selection(self.env)).get(
+                document.state, ""
+            )
+        ]
+        if "delivery_status" in document._fields and document.delivery_status:
+            states.append(
+                dict(
+                    document._fields["delivery_status"]._description_selection(self.env)
+                )[document.delivery_status]
+            )
+        return (
+            self.env._("Order"),
+            document.date_order,
+            document.amount_total,
+            ", ".join(states),
+        )
 
     def _autolink_found(self, tokens, commercial):
         """Also the customer's orders, by number or by their own reference."""

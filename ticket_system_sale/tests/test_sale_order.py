@@ -1,3 +1,4 @@
+from odoo.exceptions import UserError
 from odoo.tests import Form, TransactionCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -80,3 +81,46 @@ class TestTicketSaleOrder(TransactionCase):
             [self.order.name, "MEINE-4711", foreign.name, "PO-777"], self.customer
         )
         self.assertEqual(ticket.sale_order_ids, self.order | by_ref)
+
+    def test_link_order_by_number_or_reference(self):
+        """An order resolves by its number or the customer's reference; another
+        customer's needs a confirmation; an agent without sales rights sees
+        what it is."""
+        plain_agent = mail_new_test_user(
+            self.env, login="sale_plain_agent", groups="ticket_system.group_ticket_user"
+        )
+        queue = self.env["ticket.queue"].create(
+            {"name": "Bestellungen", "member_ids": [(4, plain_agent.id)]}
+        )
+        ticket = self.env["ticket.ticket"].create(
+            {"name": "Bestellung", "partner_id": self.customer.id, "queue_id": queue.id}
+        )
+        self.order.client_order_ref = "KD-REF-77"
+        stranger = self.env["res.partner"].create({"name": "Fremdkunde AG"})
+        foreign = self.env["sale.order"].create({"partner_id": stranger.id})
+        Wizard = (
+            self.env["ticket.link.document"]
+            .with_user(plain_agent)
+            .with_context(default_ticket_id=ticket.id)
+        )
+        with Form(Wizard) as form:
+            form.reference = "kd-ref-77"
+            self.assertTrue(form.is_found)
+            self.assertFalse(form.is_foreign)
+        form.record.action_link()
+        self.assertEqual(ticket.sale_order_ids, self.order)
+        info = ticket.with_user(plain_agent).linked_document_info
+        self.assertIn(self.order.name, info)
+        self.assertIn("Order", info)
+        with Form(Wizard) as form:
+            form.reference = foreign.name
+            self.assertTrue(form.is_foreign)
+            self.assertEqual(form.foreign_customer, "Fremdkunde AG")
+        wizard = form.record
+        with self.assertRaises(UserError):
+            wizard.action_link()
+        with self.assertRaises(UserError):
+            ticket.sale_order_ids = [(4, foreign.id)]
+        wizard.confirm_foreign = True
+        wizard.action_link()
+        self.assertEqual(ticket.sale_order_ids, self.order | foreign)
