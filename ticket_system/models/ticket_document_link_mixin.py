@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount, format_date
 
+PANEL_LIMIT = 8
+
 
 class TicketDocumentLinkMixin(models.AbstractModel):
     """M-Ticket "Verknüpfter Beleg": the invoices and orders linked to a ticket
@@ -29,6 +31,13 @@ class TicketDocumentLinkMixin(models.AbstractModel):
         compute="_compute_linked_document_info",
         sanitize=False,
         help="The linked documents you may not open: what they are.",
+    )
+
+    customer_invoice_ids = fields.Many2many(
+        "account.move",
+        string="Recent Invoices of the Customer",
+        compute="_compute_customer_invoice_ids",
+        help="The customer's latest invoices and credit notes not linked yet.",
     )
 
     @api.depends("partner_id.commercial_partner_id")
@@ -118,6 +127,76 @@ class TicketDocumentLinkMixin(models.AbstractModel):
                     for doc in foreign
                 ),
             )
+        )
+
+    # ------------------------------------------------------------
+    # CUSTOMER PANEL
+    # ------------------------------------------------------------
+
+    def _customer_documents_domain(self, model_name):
+        """The customer's documents of ``model_name`` in the ticket's company."""
+        self.ensure_one()
+        domain = [
+            ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
+            ("company_id", "=", self.company_id.id),
+        ]
+        if model_name == "account.move":
+            domain += [
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "!=", "cancel"),
+            ]
+        return domain
+
+    def _recent_customer_documents(self, field_name, limit=PANEL_LIMIT):
+        """The customer's latest documents for the panel (those the user may
+        read), not linked yet; none without customer."""
+        self.ensure_one()
+        Model = self.env[self._fields[field_name].comodel_name]
+        if not self.partner_id or not Model.has_access("read"):
+            return Model
+        return Model.search(
+            [
+                *self._customer_documents_domain(Model._name),
+                ("id", "not in", self[field_name].ids),
+            ],
+            limit=limit,
+        )
+
+    @api.depends_context("uid")
+    @api.depends("partner_id", "invoice_ids")
+    def _compute_customer_invoice_ids(self):
+        for ticket in self:
+            ticket.customer_invoice_ids = ticket._recent_customer_documents(
+                "invoice_ids"
+            )
+
+    def _action_customer_documents(self, field_name, action_xmlid, list_view):
+        """All of the customer's documents, searchable, each with a Link
+        button."""
+        self.ensure_one()
+        Model = self.env[self._fields[field_name].comodel_name]
+        action = self.env["ir.actions.act_window"]._for_xml_id(action_xmlid)
+        action.update(
+            {
+                "name": self.env._(
+                    "%(customer)s: link to %(number)s",
+                    customer=self.partner_id.commercial_partner_id.name,
+                    number=self.number,
+                ),
+                "domain": self._customer_documents_domain(Model._name),
+                "context": {"ticket_link_ticket_id": self.id, "create": False},
+                "views": [(self.env.ref(list_view).id, "list"), (False, "form")],
+                "view_mode": "list,form",
+                "target": "new",
+            }
+        )
+        return action
+
+    def action_ticket_customer_invoices(self):
+        return self._action_customer_documents(
+            "invoice_ids",
+            "account.action_move_out_invoice_type",
+            "ticket_system.account_move_view_list_ticket_link",
         )
 
     # ------------------------------------------------------------

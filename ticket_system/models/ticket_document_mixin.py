@@ -1,4 +1,5 @@
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 
 
 class TicketDocumentMixin(models.AbstractModel):
@@ -51,3 +52,19 @@ class TicketDocumentMixin(models.AbstractModel):
                 ),
             },
         }
+
+    def action_ticket_link(self):
+        """Link these documents to the ticket they were chosen from (the
+        customer panel of the ticket form, context ``ticket_link_ticket_id``)."""
+        ticket = (
+            self.env["ticket.ticket"]
+            .browse(self.env.context.get("ticket_link_ticket_id"))
+            .exists()
+        )
+        if not ticket:
+            raise UserError(self.env._("Open the ticket to link documents to it."))
+        ticket.check_access("write")
+        ticket.write(
+            {self._ticket_document_field: [Command.link(doc.id) for doc in self]}
+        )
+        return {"type": "ir.actions.act_window_close"}

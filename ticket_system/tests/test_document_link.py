@@ -1,5 +1,5 @@
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import TicketCommon
@@ -117,3 +117,33 @@ class TestTicketDocumentLink(TicketCommon):
             self.ticket_support.with_user(accountant).linked_document_info,
             "who may open invoices sees the list",
         )
+
+    def test_customer_panel_links_with_one_click(self):
+        """The customer's recent invoices, one click links one; the search
+        of all of them is the customer's, in the ticket's company."""
+        older = self._create_invoice(self.customer_contact)
+        ticket = self.ticket_support  # as the accountant
+        self.assertEqual(ticket.customer_invoice_ids, self.own | older)
+        self.assertNotIn(self.foreign, ticket.customer_invoice_ids)
+        self.assertFalse(
+            self.ticket.customer_invoice_ids, "no accounting rights: no list"
+        )
+        self.own.with_context(ticket_link_ticket_id=ticket.id).action_ticket_link()
+        self.assertEqual(ticket.invoice_ids, self.own)
+        self.assertEqual(ticket.customer_invoice_ids, older, "linked: not offered")
+        action = ticket.action_ticket_customer_invoices()
+        self.assertEqual(action["context"]["ticket_link_ticket_id"], ticket.id)
+        found = self.env["account.move"].search(action["domain"])
+        self.assertEqual(found, self.own | older)
+        # a document of another customer chosen anyway is refused
+        with self.assertRaises(UserError):
+            self.foreign.with_context(
+                ticket_link_ticket_id=ticket.id
+            ).action_ticket_link()
+        # an agent who may not edit the ticket cannot link to it
+        self.assertFalse(ticket.with_user(self.user_agent_2).has_access("write"))
+        with self.assertRaises(AccessError):
+            older.with_user(self.user_agent_2).with_context(
+                ticket_link_ticket_id=ticket.id
+            ).action_ticket_link()
+        self.assertNotIn(older, ticket.invoice_ids)

@@ -15,6 +15,27 @@ class TicketTicket(models.Model):
         "('partner_id.commercial_partner_id', '=?', partner_commercial_id)]",
     )
     sale_order_count = fields.Integer(compute="_compute_sale_order_count")
+    customer_sale_order_ids = fields.Many2many(
+        "sale.order",
+        string="Recent Orders of the Customer",
+        compute="_compute_customer_sale_order_ids",
+        help="The customer's latest orders not linked yet.",
+    )
+
+    @api.depends_context("uid")
+    @api.depends("partner_id", "sale_order_ids")
+    def _compute_customer_sale_order_ids(self):
+        for ticket in self:
+            ticket.customer_sale_order_ids = ticket._recent_customer_documents(
+                "sale_order_ids"
+            )
+
+    def action_ticket_customer_orders(self):
+        return self._action_customer_documents(
+            "sale_order_ids",
+            "sale.action_orders",
+            "ticket_system_sale.sale_order_view_list_ticket_link",
+        )
 
     @api.depends("sale_order_ids")
     def _compute_sale_order_count(self):

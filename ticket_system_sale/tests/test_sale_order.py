@@ -124,3 +124,20 @@ class TestTicketSaleOrder(TransactionCase):
         wizard.confirm_foreign = True
         wizard.action_link()
         self.assertEqual(ticket.sale_order_ids, self.order | foreign)
+
+    def test_customer_panel_lists_recent_orders(self):
+        ticket = (
+            self.env["ticket.ticket"]
+            .with_user(self.agent)
+            .create({"name": "Welche Bestellung?", "partner_id": self.customer.id})
+        )
+        stranger = self.env["res.partner"].create({"name": "Fremdkunde KG"})
+        self.env["sale.order"].create({"partner_id": stranger.id})
+        self.assertEqual(ticket.customer_sale_order_ids, self.order)
+        self.order.with_user(self.agent).with_context(
+            ticket_link_ticket_id=ticket.id
+        ).action_ticket_link()
+        self.assertEqual(ticket.sale_order_ids, self.order)
+        self.assertFalse(ticket.customer_sale_order_ids, "linked: not offered")
+        action = ticket.action_ticket_customer_orders()
+        self.assertEqual(self.env["sale.order"].search(action["domain"]), self.order)
