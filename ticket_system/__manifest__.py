@@ -7,7 +7,7 @@
     "website": "https://github.com/ticket-system/ticket_system",
     "author": "ticket_system developers",
     "license": "LGPL-3",
-    "depends": ["mail", "portal", "account", "resource"],
+    "depends": ["mail", "portal", "account", "resource", "base_automation"],
     "data": [
         "security/ticket_security.xml",
         "security/ir.model.access.csv",
@@ -17,6 +17,7 @@
         "data/mail_template_data.xml",
         "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
+        "data/base_automation_data.xml",
         # the ticket form opens the merge wizard: its action comes first
         "wizard/ticket_merge_views.xml",
         "wizard/ticket_reassign_views.xml",
@@ -29,6 +30,7 @@
         "views/ticket_tag_views.xml",
         "views/ticket_role_views.xml",
         "views/res_partner_views.xml",
+        "views/base_automation_views.xml",
         "views/res_users_views.xml",
         "views/account_move_views.xml",
         "views/fetchmail_server_views.xml",

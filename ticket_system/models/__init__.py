@@ -16,6 +16,7 @@ from . import ticket_autolink_mixin
 from . import ticket_deadline_mixin
 from . import ticket_absence_notice_mixin
 from . import ticket_shift_mixin
+from . import ticket_automation_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_mail_failure

@@ -90,6 +90,13 @@ class TicketQueue(models.Model):
         "senders without being listed. An automatic reply (Auto-Submitted: "
         "auto-replied) is never taken as relayed.",
     )
+    manager_id = fields.Many2one(
+        "res.users",
+        string="Queue Manager",
+        domain="[('share', '=', False)]",
+        help="Responsible for the queue: automation rules may give them activities "
+        "(e.g. for tickets of high priority).",
+    )
     member_ids = fields.Many2many(
         "res.users",
         "ticket_queue_member_rel",

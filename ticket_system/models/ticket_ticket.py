@@ -36,6 +36,7 @@ class TicketTicket(models.Model):
         "ticket.absence.notice.mixin",
         "ticket.shift.mixin",
         "ticket.document.link.mixin",
+        "ticket.automation.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"

@@ -32,3 +32,4 @@ from . import test_number_search
 from . import test_absence_notice
 from . import test_take_on_open
 from . import test_document_link
+from . import test_automation
