@@ -13,6 +13,7 @@ from . import ticket_billing_mixin
 from . import ticket_number_search_mixin
 from . import ticket_autolink_mixin
 from . import ticket_deadline_mixin
+from . import ticket_conversation_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_mail_failure
@@ -22,6 +23,7 @@ from . import account_move
 from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread
+from . import mail_message
 from . import mail_template
 from . import res_users
 from . import res_company
