@@ -8,7 +8,7 @@ For looking at views the way a user sees them (German and English):
 
 Logs in over JSON-RPC (sets the user's language), hands the session cookie to
 Chromium through the DevTools protocol (websocket-client, in requirements.txt),
-opens the page at 1440x900, optionally runs JavaScript, and saves a PNG.
+opens the page at 1440x900 (--size), optionally runs JavaScript, and saves a PNG.
 """
 
 import argparse
@@ -97,7 +97,11 @@ def main():
         "--wait", type=float, default=5, help="seconds for the page to load"
     )
     parser.add_argument("--port", type=int, default=9333, help="DevTools port")
+    parser.add_argument(
+        "--size", default="1440x900", help="window size WIDTHxHEIGHT in pixels"
+    )
     args = parser.parse_args()
+    width, height = (int(pixels) for pixels in args.size.lower().split("x"))
 
     session = login(args.base, args.db, args.user, args.password, args.lang)
     browser = subprocess.Popen(
@@ -132,8 +136,8 @@ def main():
         )
         page(
             "Emulation.setDeviceMetricsOverride",
-            width=1440,
-            height=900,
+            width=width,
+            height=height,
             deviceScaleFactor=1,
             mobile=False,
         )

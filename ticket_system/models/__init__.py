@@ -17,6 +17,7 @@ from . import ticket_deadline_mixin
 from . import ticket_absence_notice_mixin
 from . import ticket_shift_mixin
 from . import ticket_automation_mixin
+from . import ticket_conversation_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_mail_failure
@@ -26,6 +27,7 @@ from . import account_move
 from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread
+from . import mail_message
 from . import mail_template
 from . import res_users
 from . import res_company

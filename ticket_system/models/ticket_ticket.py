@@ -37,6 +37,7 @@ class TicketTicket(models.Model):
         "ticket.shift.mixin",
         "ticket.document.link.mixin",
         "ticket.automation.mixin",
+        "ticket.conversation.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
