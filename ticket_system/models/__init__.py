@@ -13,6 +13,8 @@ from . import ticket_billing_mixin
 from . import ticket_number_search_mixin
 from . import ticket_autolink_mixin
 from . import ticket_deadline_mixin
+from . import ticket_edit_collision_mixin
+from . import ticket_edit_presence
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_mail_failure
@@ -26,3 +28,4 @@ from . import mail_template
 from . import res_users
 from . import res_company
 from . import res_config_settings
+from . import ir_websocket
