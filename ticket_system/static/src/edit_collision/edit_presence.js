@@ -107,9 +107,10 @@ export class TicketEditPresence extends Component {
     }
 
     savedText(saved) {
+        const ago = saved.ago || _t("just now");
         return _t("%(name)s saved a change %(ago)s (%(time)s).", {
             name: saved.user_name,
-            ago: saved.ago || _t("just now"),
+            ago,
             time: saved.time,
         });
     }
