@@ -137,6 +137,17 @@ class TicketEditCollisionMixin(models.AbstractModel):
                 ]
             )
         )
+        # a browser closed or crashed without saying goodbye: its websocket
+        # closed, the bus marked the user offline (no bus presence at all
+        # tells nothing: then the row counts until the vacuum)
+        # sudo: the online state of colleagues, as the chatter shows it
+        offline = (
+            self.env["bus.presence"]
+            .sudo()
+            .search([("user_id", "in", rows.user_id.ids), ("status", "=", "offline")])
+            .user_id
+        )
+        rows = rows.filtered(lambda row: row.user_id not in offline)
         info = {
             "presences": [
                 {

@@ -147,6 +147,15 @@ class TestEditCollision(EditCollisionCommon):
             [("Anna Schmidt", "editing")],
         )
         self.assertEqual(self._bus_payloads(ticket)[0]["user_name"], "Gina Agent")
+        # Anna's browser crashed: her websocket closed, the bus set her offline
+        self.env["bus.presence"].create(
+            {"user_id": self.agent_anna.id, "status": "offline"}
+        )
+        info = ticket.with_user(self.agent).edit_presence_update("viewing")
+        self.assertEqual(info["presences"], [])
+        self.env["bus.presence"].search(
+            [("user_id", "=", self.agent_anna.id)]
+        ).status = "online"
         # Anna saves: everyone on the channel hears who and when
         with self.mock_bus():
             ticket.with_user(self.agent_anna).write({"priority": "2"})
