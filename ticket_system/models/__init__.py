@@ -18,6 +18,8 @@ from . import ticket_absence_notice_mixin
 from . import ticket_shift_mixin
 from . import ticket_automation_mixin
 from . import ticket_conversation_mixin
+from . import ticket_edit_collision_mixin
+from . import ticket_edit_presence
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_mail_failure
@@ -32,3 +34,4 @@ from . import mail_template
 from . import res_users
 from . import res_company
 from . import res_config_settings
+from . import ir_websocket

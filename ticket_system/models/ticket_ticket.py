@@ -38,6 +38,7 @@ class TicketTicket(models.Model):
         "ticket.document.link.mixin",
         "ticket.automation.mixin",
         "ticket.conversation.mixin",
+        "ticket.edit.collision.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"

@@ -35,3 +35,4 @@ from . import test_document_link
 from . import test_automation
 from . import test_conversation
 from . import test_conversation_ui
+from . import test_edit_collision
