@@ -13,8 +13,10 @@ from . import ticket_billing_mixin
 from . import ticket_number_search_mixin
 from . import ticket_autolink_mixin
 from . import ticket_deadline_mixin
+from . import ticket_sla_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
+from . import ticket_sla_policy
 from . import ticket_mail_failure
 from . import ticket_mail_quarantine
 from . import res_partner

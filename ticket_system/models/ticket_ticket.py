@@ -33,6 +33,7 @@ class TicketTicket(models.Model):
         "ticket.number.search.mixin",
         "ticket.autolink.mixin",
         "ticket.deadline.mixin",
+        "ticket.sla.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
@@ -1047,6 +1048,7 @@ class TicketTicket(models.Model):
                     message, msg_vals, by_agent
                 ),
             }
+            vals.update(self._sla_message_vals(message, by_agent))
             if (
                 self.partner_email_bounced
                 and not self.partner_id
