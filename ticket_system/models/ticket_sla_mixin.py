@@ -188,7 +188,8 @@ class TicketSlaMixin(models.AbstractModel):
         calendar the hours are counted round the clock."""
         if not calendar:
             return {
-                key: start + timedelta(hours=hours) for key, hours in offsets.items()
+                key: (start + timedelta(hours=hours)).replace(second=0, microsecond=0)
+                for key, hours in offsets.items()
             }
         pending = sorted(offsets.items(), key=lambda item: item[1])
         result = {}
@@ -204,10 +205,11 @@ class TicketSlaMixin(models.AbstractModel):
                 length = (interval_stop - interval_start).total_seconds() / 3600
                 while pending and pending[0][1] <= done + length:
                     key, hours = pending.pop(0)
+                    # to the minute: a deadline needs no seconds
                     result[key] = (
                         (interval_start + timedelta(hours=hours - done))
                         .astimezone(utc)
-                        .replace(tzinfo=None)
+                        .replace(tzinfo=None, second=0, microsecond=0)
                     )
                 done += length
             if not pending:
