@@ -199,6 +199,19 @@ class TestTicketSla(TicketCommon, SlaCase):
         self.assertAlmostEqual(ticket.sla_paused_hours, 2.0)
         self.assertEqual(ticket.sla_response_deadline, datetime(2026, 3, 2, 15, 0))
 
+    def test_stage_flag_pauses_tickets_already_there(self):
+        stage_on_hold = self.env["ticket.stage"].create({"name": "Rückfrage Lager"})
+        ticket = self._ticket(MONDAY_9)
+        self._set_stage(ticket, stage_on_hold, datetime(2026, 3, 2, 9, 0))
+        self.assertFalse(ticket.sla_paused_since)
+        with self._at(datetime(2026, 3, 2, 10, 0)):
+            stage_on_hold.with_user(self.user_manager).sla_pause = True
+        self.assertEqual(ticket.sla_paused_since, datetime(2026, 3, 2, 10, 0))
+        with self._at(datetime(2026, 3, 2, 11, 0)):
+            stage_on_hold.with_user(self.user_manager).sla_pause = False
+        self.assertFalse(ticket.sla_paused_since)
+        self.assertAlmostEqual(ticket.sla_paused_hours, 1.0)
+
     # ------------------------------------------------------------
     # FIRST RESPONSE AND STATES
     # ------------------------------------------------------------
