@@ -20,8 +20,10 @@ from . import ticket_automation_mixin
 from . import ticket_conversation_mixin
 from . import ticket_edit_collision_mixin
 from . import ticket_edit_presence
+from . import ticket_sla_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
+from . import ticket_sla_policy
 from . import ticket_mail_failure
 from . import ticket_mail_quarantine
 from . import res_partner

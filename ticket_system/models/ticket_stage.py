@@ -19,6 +19,12 @@ class TicketStage(models.Model):
         string="Closing Status",
         help="Tickets in this status count as done: no longer open or overdue.",
     )
+    sla_pause = fields.Boolean(
+        string="Pauses SLA",
+        help="While a ticket is in this status (it waits for the customer), its "
+        "SLA clock stands still: the working hours spent here extend its SLA "
+        "deadlines.",
+    )
     is_system = fields.Boolean(
         string="System Status",
         readonly=True,
@@ -61,7 +67,13 @@ class TicketStage(models.Model):
             raise UserError(
                 self.env._("The system flag of a status cannot be changed.")
             )
-        return super().write(vals)
+        res = super().write(vals)
+        if "sla_pause" in vals:
+            # tickets waiting in these statuses start or stop their pause now
+            self.env["ticket.ticket"].sudo().search(
+                [("stage_id", "in", self.ids)]
+            )._sla_update_pause()
+        return res
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_system(self):

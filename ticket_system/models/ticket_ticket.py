@@ -39,6 +39,7 @@ class TicketTicket(models.Model):
         "ticket.automation.mixin",
         "ticket.conversation.mixin",
         "ticket.edit.collision.mixin",
+        "ticket.sla.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
@@ -1054,6 +1055,7 @@ class TicketTicket(models.Model):
                     message, msg_vals, by_agent
                 ),
             }
+            vals.update(self._sla_message_vals(message, by_agent))
             if (
                 self.partner_email_bounced
                 and not self.partner_id

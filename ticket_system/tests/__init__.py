@@ -36,3 +36,4 @@ from . import test_automation
 from . import test_conversation
 from . import test_conversation_ui
 from . import test_edit_collision
+from . import test_sla

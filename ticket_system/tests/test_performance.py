@@ -63,6 +63,55 @@ class TestTicketPerformance(TicketMailCommon):
             with self.assertQueryCount(__system__=18):
                 self._tag_reply(ticket, 2, self.customers[0].email)
 
+    @users("__system__")
+    @warmup
+    def test_ingest_with_sla_policy(self):
+        """A queue with an SLA policy: the policy comes from a cache, the
+        deadlines cost the calendar (attendances, leaves: two queries per new
+        ticket); the first answer is stamped in the write the post hook does
+        anyway (measured: the same count without the stamp)."""
+        calendar = self.env["resource.calendar"].create({"name": "SLA perf"})
+        self.queue.resource_calendar_id = calendar
+        self.env["ticket.sla.policy"].create(
+            {
+                "name": "Perf",
+                "queue_id": self.queue.id,
+                "response_hours": 4,
+                "resolution_hours": 16,
+            }
+        )
+        agent_env = self.env(user=self.agent)
+        with self.mock_mail_gateway():
+            self._new_mail(10, self.customers[0].email)
+            ticket = self.env["ticket.ticket"].search(
+                [("name", "=", "Neue Anfrage 10")]
+            )
+            self.assertTrue(ticket.sla_response_deadline)
+            # 47 without a policy: + the calendar's attendances and leaves
+            with self.assertQueryCount(__system__=49):
+                self._new_mail(11, self.customers[1].email)
+            with self.assertQueryCount(__system__=18):
+                self._tag_reply(ticket, 11, self.customers[0].email)
+            agent_ticket = ticket.with_env(agent_env)
+            # a note first: the agent follows the ticket from then on
+            agent_ticket.message_post(
+                body="Lager fragen",
+                message_type="comment",
+                subtype_xmlid="mail.mt_note",
+            )
+            self.assertFalse(ticket.date_first_response)
+            # the first answer to the customer costs Odoo more (access token,
+            # followers); stamping the first response adds nothing to it
+            for answer, budget in (("Ist unterwegs.", 64), ("Ist angekommen?", 25)):
+                with self.assertQueryCount(__system__=budget):
+                    agent_ticket.message_post(
+                        body=answer,
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_comment",
+                    )
+                    self.env.flush_all()
+                self.assertTrue(ticket.date_first_response)
+
     @users("gw_agent")
     @warmup
     def test_list_read_does_not_grow_with_tickets(self):
@@ -81,6 +130,9 @@ class TestTicketPerformance(TicketMailCommon):
                 "date_deadline",
                 "deadline_state",
                 "date_deadline_warning",
+                "sla_state",
+                "sla_resolution_deadline",
+                "date_first_response",
                 "stage_id",
                 "date_last_action",
                 "last_action_by",
