@@ -29,3 +29,5 @@ from . import test_deadline
 from . import test_mail_robust
 from . import test_contact_form
 from . import test_number_search
+from . import test_composer
+from . import test_ui_composer

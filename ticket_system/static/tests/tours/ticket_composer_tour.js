@@ -1,0 +1,164 @@
+/** @odoo-module */
+
+import {registry} from "@web/core/registry";
+
+const REPLY_BOX = ".o-ticket-Composer-reply textarea.o-mail-Composer-input";
+const COMMENT_BOX = ".o-ticket-Composer-comment textarea.o-mail-Composer-input";
+
+/** Put ``text`` (several lines allowed) into the composer as typed. */
+function write(selector, text, content) {
+    return {
+        content,
+        trigger: selector,
+        run() {
+            this.anchor.value = text;
+            this.anchor.dispatchEvent(new InputEvent("input", {bubbles: true}));
+        },
+    };
+}
+
+function reply(text, {dialog = false, dontAskAgain = false} = {}) {
+    const steps = [
+        {
+            content: "Open the reply box",
+            trigger: ".o-mail-Chatter .o-ticket-Chatter-reply:not(.active)",
+            run: "click",
+        },
+        write(REPLY_BOX, text, `Write the reply: ${text}`),
+        {
+            content: "Send the reply",
+            trigger: ".o-ticket-Composer-reply .o-mail-Composer-send:enabled",
+            run: "click",
+        },
+    ];
+    if (dialog) {
+        steps.push({
+            content: "The reply mentions a file but has none: the agent is asked",
+            trigger: ".modal .o-ticket-AttachmentWarning",
+        });
+        if (dontAskAgain) {
+            steps.push({
+                content: "Don't ask again",
+                trigger: ".modal .o-ticket-AttachmentWarning-dontAsk",
+                run: "click",
+            });
+        }
+        steps.push({
+            content: "Send anyway",
+            trigger: ".modal .o-ticket-AttachmentWarning-send",
+            run: "click",
+        });
+    }
+    steps.push(
+        {
+            content: "The reply is in the conversation",
+            trigger: `.o-mail-Message-body:contains('${text.split("\n")[0]}')`,
+        },
+        {
+            content: "No question is left open",
+            trigger: "body:not(:has(.modal))",
+        }
+    );
+    return steps;
+}
+
+registry.category("web_tour.tours").add("ticket_system_reply_comment_tour", {
+    steps: () => [
+        {
+            content: "Reply to the customer",
+            trigger: ".o-mail-Chatter .o-ticket-Chatter-reply",
+            run: "click",
+        },
+        {
+            content: "The reply names the customer's address",
+            trigger: ".o-ticket-ReplyRecipients-to:contains('tour.kunde@example.com')",
+        },
+        {
+            content: "... and the CC address",
+            trigger: ".o-ticket-ReplyRecipients-cc:contains('tour.cc@example.com')",
+        },
+        {
+            content: "Type the reply",
+            trigger: REPLY_BOX,
+            run: "edit Tour reply draft: Ihre Bestellung ist unterwegs.",
+        },
+        {
+            content: "Switch to an internal comment",
+            trigger: ".o-mail-Chatter .o-ticket-Chatter-comment",
+            run: "click",
+        },
+        {
+            content: "The comment is marked internal",
+            trigger: ".o-ticket-CommentHint:contains('customer does not see this')",
+        },
+        {
+            content: "The reply's text did not move into the comment",
+            trigger: `${COMMENT_BOX}:value(/^$/)`,
+        },
+        {
+            content: "Type the comment",
+            trigger: COMMENT_BOX,
+            run: "edit Tour comment: Kunde ruft morgen an.",
+        },
+        {
+            content: "Back to the reply",
+            trigger: ".o-mail-Chatter .o-ticket-Chatter-reply",
+            run: "click",
+        },
+        {
+            content: "The reply draft is back",
+            trigger: `${REPLY_BOX}:value(/^Tour reply draft: Ihre Bestellung ist unterwegs\\.$/)`,
+        },
+        {
+            content: "No internal marker on a reply",
+            trigger: ".o-mail-Chatter:not(:has(.o-ticket-CommentHint))",
+        },
+        {
+            content: "Back to the comment",
+            trigger: ".o-mail-Chatter .o-ticket-Chatter-comment",
+            run: "click",
+        },
+        {
+            content: "The comment draft is back",
+            trigger: `${COMMENT_BOX}:value(/^Tour comment: Kunde ruft morgen an\\.$/)`,
+        },
+        {
+            content: "Save the comment",
+            trigger: ".o-ticket-Composer-comment .o-mail-Composer-send:enabled",
+            run: "click",
+        },
+        {
+            content: "The comment is in the conversation",
+            trigger:
+                ".o-mail-Message-body:contains('Tour comment: Kunde ruft morgen an.')",
+        },
+        {
+            content: "Reply again",
+            trigger: ".o-mail-Chatter .o-ticket-Chatter-reply:not(.active)",
+            run: "click",
+        },
+        {
+            content: "The reply draft survived the comment",
+            trigger: `${REPLY_BOX}:value(/^Tour reply draft/)`,
+        },
+        {
+            content: "Send the reply",
+            trigger: ".o-ticket-Composer-reply .o-mail-Composer-send:enabled",
+            run: "click",
+        },
+        {
+            content: "The reply is in the conversation",
+            trigger: ".o-mail-Message-body:contains('Tour reply draft')",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("ticket_system_attachment_warning_tour", {
+    steps: () => [
+        ...reply("Danke für Ihre Nachricht.\n\n> Anbei die alte Rechnung"),
+        ...reply("Danke für den Hinweis.\n-- \nAnlage: AGB"),
+        ...reply("Anbei die Rechnung", {dialog: true}),
+        ...reply("Anbei die Gutschrift", {dialog: true, dontAskAgain: true}),
+        ...reply("Anbei der Lieferschein"),
+    ],
+});
