@@ -55,8 +55,10 @@ export async function checkTicketReplyAttachment({orm, dialog}, body) {
             TicketAttachmentWarningDialog,
             {
                 keyword,
+                // resolved at once: closing the dialog right after must not
+                // turn the answer into "cancel"
                 onSend: (dontAskAgain) =>
-                    stopAsking(dontAskAgain).then(() => resolve("send")),
+                    resolve(stopAsking(dontAskAgain).then(() => "send")),
                 onAttach: (dontAskAgain) => {
                     stopAsking(dontAskAgain);
                     resolve("attach");

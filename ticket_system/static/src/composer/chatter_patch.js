@@ -1,6 +1,5 @@
 import {Chatter} from "@mail/chatter/web_portal/chatter";
 import {patch} from "@web/core/utils/patch";
-import {_t} from "@web/core/l10n/translation";
 
 import {TicketReplyRecipients} from "./ticket_reply_recipients";
 import {isTicketThread, restoreTicketDraft, stashTicketDraft} from "./ticket_drafts";
@@ -22,12 +21,6 @@ patch(Chatter.prototype, {
             return "pt-2 o-ticket-Composer-comment";
         }
         return "o-ticket-Composer-reply";
-    },
-
-    get ticketComposerPlaceholder() {
-        return this.state.composerType === "note"
-            ? _t("Internal comment for your colleagues…")
-            : _t("Reply to the customer…");
     },
 
     /** Changes to the address fields count for the recipients line. */

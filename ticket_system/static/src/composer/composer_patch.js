@@ -29,6 +29,16 @@ patch(Composer.prototype, {
         return false;
     },
 
+    get placeholder() {
+        if (this.ticketDraftType === "message") {
+            return _t("Reply to the customer…");
+        }
+        if (this.ticketDraftType === "note") {
+            return _t("Internal comment for your colleagues…");
+        }
+        return super.placeholder;
+    },
+
     get SEND_TEXT() {
         if (this.ticketDraftType === "message") {
             return _t("Send reply");

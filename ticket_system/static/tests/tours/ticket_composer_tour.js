@@ -17,7 +17,7 @@ function write(selector, text, content) {
     };
 }
 
-function reply(text, {dialog = false, dontAskAgain = false} = {}) {
+function reply(text, {dialog = false, dontAskAgain = false, attachFirst = false} = {}) {
     const steps = [
         {
             content: "Open the reply box",
@@ -36,6 +36,28 @@ function reply(text, {dialog = false, dontAskAgain = false} = {}) {
             content: "The reply mentions a file but has none: the agent is asked",
             trigger: ".modal .o-ticket-AttachmentWarning",
         });
+        if (attachFirst) {
+            steps.push(
+                {
+                    content: "Attach file: back to the reply",
+                    trigger: ".modal .o-ticket-AttachmentWarning-attach",
+                    run: "click",
+                },
+                {
+                    content: "The reply is still there, unsent",
+                    trigger: `body:not(:has(.modal)) ${REPLY_BOX}:value(${text})`,
+                },
+                {
+                    content: "Send it (still without a file)",
+                    trigger: ".o-ticket-Composer-reply .o-mail-Composer-send:enabled",
+                    run: "click",
+                },
+                {
+                    content: "Asked again",
+                    trigger: ".modal .o-ticket-AttachmentWarning",
+                }
+            );
+        }
         if (dontAskAgain) {
             steps.push({
                 content: "Don't ask again",
@@ -157,7 +179,7 @@ registry.category("web_tour.tours").add("ticket_system_attachment_warning_tour",
     steps: () => [
         ...reply("Danke für Ihre Nachricht.\n\n> Anbei die alte Rechnung"),
         ...reply("Danke für den Hinweis.\n-- \nAnlage: AGB"),
-        ...reply("Anbei die Rechnung", {dialog: true}),
+        ...reply("Anbei die Rechnung", {dialog: true, attachFirst: true}),
         ...reply("Anbei die Gutschrift", {dialog: true, dontAskAgain: true}),
         ...reply("Anbei der Lieferschein"),
     ],
