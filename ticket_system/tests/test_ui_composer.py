@@ -54,6 +54,7 @@ class TestTicketComposerUi(HttpCase):
             "Danke für Ihre Nachricht.",
             "Danke für den Hinweis.",
             "Anbei die Rechnung",
+            "Im Anhang die Gutschrift",
             "Anbei die Gutschrift",
             "Anbei der Lieferschein",
         ):

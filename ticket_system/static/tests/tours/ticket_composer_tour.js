@@ -175,11 +175,55 @@ registry.category("web_tour.tours").add("ticket_system_reply_comment_tour", {
     ],
 });
 
+/** A reply written in the full composer (the expand button). */
+function fullComposerReply(text) {
+    return [
+        {
+            content: "Open the reply box",
+            trigger: ".o-mail-Chatter .o-ticket-Chatter-reply:not(.active)",
+            run: "click",
+        },
+        write(REPLY_BOX, text, `Write the reply: ${text}`),
+        {
+            content: "Open the full composer",
+            trigger: ".o-ticket-Composer-reply .o-mail-Composer-fullComposer",
+            run: "click",
+        },
+        {
+            content: "The full composer holds the reply",
+            trigger: `.modal .o_mail_composer_form .o_field_html:contains('${text}')`,
+        },
+        {
+            content: "Send from the full composer",
+            trigger: ".modal .o_mail_send:enabled",
+            run: "click",
+        },
+        {
+            content: "Asked here too",
+            trigger: ".modal .o-ticket-AttachmentWarning",
+        },
+        {
+            content: "Send anyway",
+            trigger: ".modal .o-ticket-AttachmentWarning-send",
+            run: "click",
+        },
+        {
+            content: "The reply is in the conversation",
+            trigger: `.o-mail-Message-body:contains('${text}')`,
+        },
+        {
+            content: "Both dialogs are closed",
+            trigger: "body:not(:has(.modal))",
+        },
+    ];
+}
+
 registry.category("web_tour.tours").add("ticket_system_attachment_warning_tour", {
     steps: () => [
         ...reply("Danke für Ihre Nachricht.\n\n> Anbei die alte Rechnung"),
         ...reply("Danke für den Hinweis.\n-- \nAnlage: AGB"),
         ...reply("Anbei die Rechnung", {dialog: true, attachFirst: true}),
+        ...fullComposerReply("Im Anhang die Gutschrift"),
         ...reply("Anbei die Gutschrift", {dialog: true, dontAskAgain: true}),
         ...reply("Anbei der Lieferschein"),
     ],
