@@ -100,6 +100,10 @@ registry.category("web_tour.tours").add("ticket_system_reply_comment_tour", {
             trigger: ".o-ticket-ReplyRecipients-cc:contains('tour.cc@example.com')",
         },
         {
+            content: "... and nobody else",
+            trigger: ".o-ticket-ReplyRecipients:not(:contains('tour.agent'))",
+        },
+        {
             content: "Type the reply",
             trigger: REPLY_BOX,
             run: "edit Tour reply draft: Ihre Bestellung ist unterwegs.",
