@@ -3,6 +3,7 @@ import re
 from lxml import html as lxml_html
 
 from odoo import api, models, tools
+from odoo.exceptions import AccessError
 from odoo.tools.mail import email_split_and_format
 
 # M-Ticket's words for "something is attached" (any case, also inside longer
@@ -59,6 +60,9 @@ class TicketComposerMixin(models.AbstractModel):
         gets the mail, plus the number of colleagues notified in Odoo only.
         Nothing is created: addresses without a contact are listed as such."""
         self.ensure_one()
+        if not self.env.user._is_internal():
+            # the addresses of CC and followers are the desk's business
+            raise AccessError(self.env._("Only agents see who a reply goes to."))
         self.check_access("read")
         emails = self._reply_recipient_emails()
         partners = self._mail_find_partner_from_emails(emails, records=self)

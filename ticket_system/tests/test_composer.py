@@ -1,5 +1,8 @@
 from odoo import tools
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common_mail import TicketMailCommon
 
@@ -60,6 +63,17 @@ class TestTicketComposer(TicketMailCommon):
             [(r["kind"], r["email"]) for r in result["recipients"]],
             [("customer", "kunde.gateway@example.com")],
         )
+
+    def test_recipients_not_for_portal_users(self):
+        portal = mail_new_test_user(
+            self.env,
+            login="composer_portal",
+            email="neu.kunde@example.com",
+            groups="base.group_portal",
+        )
+        self.ticket.message_subscribe(partner_ids=portal.partner_id.ids)
+        with self.assertRaises(AccessError):
+            self.ticket.with_user(portal).ticket_reply_recipients()
 
     def test_recipients_are_what_the_reply_mails(self):
         """The line names exactly the addresses the posted reply is mailed to;
