@@ -78,6 +78,12 @@ class TestTicketComposerUi(HttpCase):
                 message = self._message(text)
                 self.assertEqual(len(message), 1)
                 self.assertIn("tour.kunde@example.com", self._mailed_to(message))
+        with_file = self._message("Anbei die Auftragsbestätigung")
+        self.assertEqual(with_file.attachment_ids.mapped("name"), ["rechnung.pdf"])
+        self.assertFalse(
+            (self.ticket.message_ids - with_file).attachment_ids,
+            "the file went with the reply it was attached to, nowhere else",
+        )
         self.assertFalse(
             self.admin.ticket_attachment_warning, "switched off in the dialog"
         )

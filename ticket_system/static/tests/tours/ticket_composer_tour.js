@@ -1,5 +1,6 @@
 /** @odoo-module */
 
+import {inputFiles} from "@web/../tests/utils";
 import {registry} from "@web/core/registry";
 
 const REPLY_BOX = ".o-ticket-Composer-reply textarea.o-mail-Composer-input";
@@ -222,10 +223,80 @@ function fullComposerReply(text) {
     ];
 }
 
+/** A reply with a file: no question; the file stays with the reply draft. */
+function replyWithFile(text) {
+    return [
+        {
+            content: "Open the reply box",
+            trigger: ".o-mail-Chatter .o-ticket-Chatter-reply:not(.active)",
+            run: "click",
+        },
+        write(REPLY_BOX, text, `Write the reply: ${text}`),
+        {
+            content: "Attach a file to the reply",
+            trigger: ".o-ticket-Composer-reply .o-mail-Composer-attachFiles",
+            async run() {
+                await inputFiles(".o-ticket-Composer-reply .o_input_file", [
+                    new File(["%PDF-1.4 Rechnung"], "rechnung.pdf", {
+                        type: "application/pdf",
+                    }),
+                ]);
+            },
+        },
+        {
+            content: "The file is uploaded into the reply",
+            trigger:
+                ".o-ticket-Composer-reply .o-mail-AttachmentCard:contains('rechnung.pdf'):not(.o-isUploading)",
+        },
+        {
+            content: "Switch to a comment",
+            trigger: ".o-mail-Chatter .o-ticket-Chatter-comment",
+            run: "click",
+        },
+        {
+            content: "The reply's file did not move into the comment",
+            trigger: `${COMMENT_BOX}:value(/^$/)`,
+            run() {
+                if (document.querySelector(".o-mail-Composer .o-mail-AttachmentCard")) {
+                    throw new Error("The reply's file is in the comment box.");
+                }
+            },
+        },
+        {
+            content: "Back to the reply",
+            trigger: ".o-mail-Chatter .o-ticket-Chatter-reply",
+            run: "click",
+        },
+        {
+            content: "Text and file of the reply are back",
+            trigger: `${REPLY_BOX}:value(${text})`,
+        },
+        {
+            content: "... the file too",
+            trigger:
+                ".o-ticket-Composer-reply .o-mail-AttachmentCard:contains('rechnung.pdf')",
+        },
+        {
+            content: "Send the reply",
+            trigger: ".o-ticket-Composer-reply .o-mail-Composer-send:enabled",
+            run: "click",
+        },
+        {
+            content: "Sent with its file, without a question",
+            trigger: `.o-mail-Message:contains('${text}') .o-mail-AttachmentCard:contains('rechnung.pdf')`,
+        },
+        {
+            content: "No question was asked",
+            trigger: "body:not(:has(.modal))",
+        },
+    ];
+}
+
 registry.category("web_tour.tours").add("ticket_system_attachment_warning_tour", {
     steps: () => [
         ...reply("Danke für Ihre Nachricht.\n\n> Anbei die alte Rechnung"),
         ...reply("Danke für den Hinweis.\n-- \nAnlage: AGB"),
+        ...replyWithFile("Anbei die Auftragsbestätigung"),
         ...reply("Anbei die Rechnung", {dialog: true, attachFirst: true}),
         ...fullComposerReply("Im Anhang die Gutschrift"),
         ...reply("Anbei die Gutschrift", {dialog: true, dontAskAgain: true}),
