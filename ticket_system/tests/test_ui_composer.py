@@ -58,7 +58,7 @@ class TestTicketComposerUi(HttpCase):
         self.assertEqual(reply.subtype_id, self.env.ref("mail.mt_comment"))
         self.assertEqual(
             self._mailed_to(reply),
-            {"tour.kunde@example.com", "tour.cc@example.com"},
+            {"tour.kunde@example.com", "tour.cc@example.com", "tour.cc2@example.com"},
             "mailed to exactly the addresses the reply box named",
         )
 

@@ -23,13 +23,19 @@ patch(Chatter.prototype, {
         return "o-ticket-Composer-reply";
     },
 
-    /** Changes to the address fields count for the recipients line. */
+    get ticketRecordUnsaved() {
+        return Boolean(this.props.webRecord?.dirty);
+    },
+
+    /** Reload the recipients line when the ticket's addresses are saved. */
     get ticketRecipientsKey() {
-        const data = this.props.webRecord?.data || {};
+        const record = this.props.webRecord;
+        const data = record?.data || {};
         return JSON.stringify([
             data.partner_id?.id ?? data.partner_id?.[0] ?? false,
             data.partner_email || false,
             data.email_cc || false,
+            this.ticketRecordUnsaved,
         ]);
     },
 

@@ -9,7 +9,7 @@ import {useService} from "@web/core/utils/hooks";
  */
 export class TicketReplyRecipients extends Component {
     static template = "ticket_system.TicketReplyRecipients";
-    static props = ["thread", "refreshKey?"];
+    static props = ["thread", "refreshKey?", "unsaved?"];
 
     setup() {
         this.orm = useService("orm");

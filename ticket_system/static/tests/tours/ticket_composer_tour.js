@@ -105,6 +105,25 @@ registry.category("web_tour.tours").add("ticket_system_reply_comment_tour", {
             trigger: ".o-ticket-ReplyRecipients:not(:contains('tour.agent'))",
         },
         {
+            content: "Add a CC address in the form",
+            trigger: ".o_field_widget[name='email_cc'] input",
+            run: "edit tour.cc@example.com, tour.cc2@example.com && click .o_form_sheet",
+        },
+        {
+            content: "Unsaved: the line says the saved addresses count",
+            trigger: ".o-ticket-ReplyRecipients-unsaved",
+        },
+        {
+            content: "Save the ticket",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The new CC address is named at once",
+            trigger:
+                ".o-ticket-ReplyRecipients-cc:contains('tour.cc2@example.com'):not(:has(.o-ticket-ReplyRecipients-unsaved))",
+        },
+        {
             content: "Type the reply",
             trigger: REPLY_BOX,
             run: "edit Tour reply draft: Ihre Bestellung ist unterwegs.",
