@@ -10,6 +10,7 @@ from . import ticket_document_mixin
 from . import ticket_document_link_mixin
 from . import ticket_placeholder
 from . import ticket_desk_mixin
+from . import ticket_composer_mixin
 from . import ticket_billing_mixin
 from . import ticket_number_search_mixin
 from . import ticket_autolink_mixin

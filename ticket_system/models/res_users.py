@@ -20,6 +20,12 @@ class ResUsers(models.Model):
         compute="_compute_ticket_is_absent",
         help="Absent now: no new tickets by any assignment method.",
     )
+    ticket_attachment_warning = fields.Boolean(
+        string="Check Replies for Missing Attachments",
+        default=True,
+        help="Before a ticket reply is sent, ask when its text mentions an "
+        "attachment (Anhang, anbei, attached ...) but no file is attached.",
+    )
 
     @property
     def SELF_READABLE_FIELDS(self):
@@ -27,6 +33,7 @@ class ResUsers(models.Model):
             "ticket_absent_from",
             "ticket_absent_to",
             "ticket_is_absent",
+            "ticket_attachment_warning",
         ]
 
     @property
@@ -34,6 +41,7 @@ class ResUsers(models.Model):
         return super().SELF_WRITEABLE_FIELDS + [
             "ticket_absent_from",
             "ticket_absent_to",
+            "ticket_attachment_warning",
         ]
 
     @api.constrains("ticket_absent_from", "ticket_absent_to")

@@ -29,6 +29,7 @@ class TicketTicket(models.Model):
         "mail.activity.mixin",
         "ticket.placeholder.mixin",
         "ticket.desk.mixin",
+        "ticket.composer.mixin",
         "ticket.billing.mixin",
         "ticket.number.search.mixin",
         "ticket.autolink.mixin",
@@ -1432,17 +1433,9 @@ class TicketTicket(models.Model):
     def _reply_recipients(self):
         """Partners for the ticket's sender address and its CC addresses, found
         by address or created, so that an answer reaches them all."""
-        self.ensure_one()
-        emails = (
-            [self.partner_email] if self.partner_email and not self.partner_id else []
-        )
-        emails += email_split_and_format(self.email_cc or "")
-        own = self._own_addresses(tools.email_normalize_all(",".join(emails)))
-        emails = [e for e in emails if tools.email_normalize(e) not in own]
+        emails = self._reply_recipient_emails()
         if not emails:
             return self.partner_id
-        if self.partner_email and not self.partner_id and self.partner_name:
-            emails[0] = tools.formataddr((self.partner_name, self.partner_email))
         # sudo: mailing needs partners for the addresses; agents may lack the
         # right to create contacts, and only these addresses are created.
         # They speak the ticket's language (the queue's), not the default one

@@ -37,3 +37,5 @@ from . import test_conversation
 from . import test_conversation_ui
 from . import test_edit_collision
 from . import test_sla
+from . import test_composer
+from . import test_ui_composer
