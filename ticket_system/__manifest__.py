@@ -38,6 +38,7 @@
         "views/mail_templates.xml",
         "views/ticket_mail_failure_views.xml",
         "views/ticket_mail_quarantine_views.xml",
+        "views/ticket_mail_health_views.xml",
         "views/ticket_portal_templates.xml",
         "views/ticket_contact_form_templates.xml",
         "views/res_config_settings_views.xml",

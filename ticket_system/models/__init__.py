@@ -38,3 +38,6 @@ from . import res_users
 from . import res_company
 from . import res_config_settings
 from . import ir_websocket
+
+# a view on fetchmail.server: after its columns
+from . import ticket_mail_health

@@ -116,9 +116,32 @@ class MailThread(models.AbstractModel):
         previous_raw = cache.get("ticket_mail_raw")
         cache["ticket_mail_raw"] = message
         try:
-            return self._ticket_message_process(model, message, options)
+            result = self._ticket_message_process(model, message, options)
         finally:
             cache["ticket_mail_raw"] = previous_raw
+        # the mail health view's counts: the fetch of a mailbox passes a dict
+        stats = self.env.context.get("ticket_fetch_stats")
+        if stats is not None:
+            stats["fetched"] += 1
+            stats["failed"] += result is False
+        return result
+
+    @api.model
+    def _ticket_note_suppressed_confirmation(self, ticket, email, incoming):
+        """A confirmation not sent because the sender had too many of them
+        within the hour: an autoresponder ping-pong, or a mail loop. Counted
+        for the mail health view and logged with what identifies the mail."""
+        stats = self.env.context.get("ticket_fetch_stats")
+        if stats is not None:
+            stats["suppressed"] += 1
+        _logger.warning(
+            "Confirmation to %s suppressed (too many this hour; a mail loop?): "
+            "ticket %s, queue %s, Message-Id %s",
+            email,
+            ticket.number,
+            ticket.queue_id.name,
+            incoming.message_id,
+        )
 
     @api.model
     def _ticket_message_process(self, model, message, options):

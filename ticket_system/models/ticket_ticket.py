@@ -1149,7 +1149,12 @@ class TicketTicket(models.Model):
         )
         if not template:
             return
-        if self._own_addresses([email]) or self._autoresponse_limit_reached(email):
+        if self._own_addresses([email]):
+            return
+        if self._autoresponse_limit_reached(email):
+            self.env["mail.thread"]._ticket_note_suppressed_confirmation(
+                self, email, incoming
+            )
             return
         self._send_automatic_reply(incoming, template)
 

@@ -33,6 +33,7 @@ from . import test_absence_notice
 from . import test_take_on_open
 from . import test_document_link
 from . import test_automation
+from . import test_mail_health
 from . import test_conversation
 from . import test_conversation_ui
 from . import test_edit_collision
