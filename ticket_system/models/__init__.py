@@ -13,6 +13,7 @@ from . import ticket_billing_mixin
 from . import ticket_number_search_mixin
 from . import ticket_autolink_mixin
 from . import ticket_deadline_mixin
+from . import ticket_answer_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_mail_failure
@@ -23,6 +24,8 @@ from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread
 from . import mail_template
+from . import mail_canned_response
+from . import ticket_text_block_folder
 from . import res_users
 from . import res_company
 from . import res_config_settings

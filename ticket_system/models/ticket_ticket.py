@@ -33,6 +33,7 @@ class TicketTicket(models.Model):
         "ticket.number.search.mixin",
         "ticket.autolink.mixin",
         "ticket.deadline.mixin",
+        "ticket.answer.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
