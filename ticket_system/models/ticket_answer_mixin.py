@@ -9,7 +9,7 @@ _BLOCK_END = re.compile(r"</(p|div|h[1-6]|ul|ol|table|blockquote)\s*>", re.IGNOR
 _LINE_END = re.compile(r"<br\s*/?>|</(li|tr)\s*>", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"<li(\s[^>]*)?>", re.IGNORECASE)
 _LINK = re.compile(
-    r"<a\s[^>]*?href=\"([^\"]*)\"[^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL
+    r"<a\s[^>]*?href=([\"'])(.*?)\1[^>]*>(.*?)</a\s*>", re.IGNORECASE | re.DOTALL
 )
 _TAG = re.compile(r"<[^>]+>")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -134,7 +134,7 @@ class TicketAnswerMixin(models.AbstractModel):
         text = re.sub(r"\s+", " ", text)
 
         def link(match):
-            url, label = match.group(1), _TAG.sub("", match.group(2)).strip()
+            url, label = match.group(2), _TAG.sub("", match.group(3)).strip()
             if not label or label == url or url.startswith("mailto:"):
                 return label or url
             return f"{label} ({url})"

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 
 class TicketTextBlockFolder(models.Model):
@@ -42,6 +41,7 @@ class TicketTextBlockFolder(models.Model):
                 else folder.name
             )
 
+    @api.depends_context("uid")
     def _compute_text_block_count(self):
         # counted as the current user: their own and the shared blocks
         counts = dict(
@@ -51,13 +51,6 @@ class TicketTextBlockFolder(models.Model):
         )
         for folder in self:
             folder.text_block_count = counts.get(folder, 0)
-
-    @api.constrains("parent_id")
-    def _check_parent_id(self):
-        if self._has_cycle():
-            raise ValidationError(
-                self.env._("A folder cannot be inside one of its own subfolders.")
-            )
 
     def action_view_text_blocks(self):
         self.ensure_one()

@@ -29,3 +29,6 @@ from . import test_deadline
 from . import test_mail_robust
 from . import test_contact_form
 from . import test_number_search
+from . import test_answer_template
+from . import test_text_block
+from . import test_ui_answer

@@ -25,7 +25,7 @@ export class TicketAnswerPicker extends Component {
         onMounted(() => this.searchRef.el?.focus());
     }
 
-    get groups() {
+    get visibleGroups() {
         const term = this.state.search.trim().toLowerCase();
         const groups = [];
         const byName = new Map();
@@ -49,7 +49,7 @@ export class TicketAnswerPicker extends Component {
     onKeydown(ev) {
         if (ev.key === "Enter") {
             ev.preventDefault();
-            const first = this.groups[0]?.items[0];
+            const first = this.visibleGroups[0]?.items[0];
             if (first) {
                 this.select(first);
             }
