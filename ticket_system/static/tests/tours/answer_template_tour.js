@@ -16,6 +16,35 @@ registry.category("web_tour.tours").add("ticket_system_answer_tour", {
             run: "click",
         },
         {
+            content: "Type the shortcut of a text block of another queue",
+            trigger: ".o-mail-Composer-input",
+            run: "edit :retourenadr",
+        },
+        {
+            content: "Text blocks of other queues are not offered",
+            trigger: ".o-mail-Composer-input:value(:retourenadr)",
+            async run() {
+                await new Promise((resolve) => setTimeout(resolve, 2000));
+                if (document.querySelector(".o-mail-Composer-suggestion")) {
+                    throw new Error("A text block of another queue is offered.");
+                }
+            },
+        },
+        {
+            content: "Type the shortcut of a text block of all queues",
+            trigger: ".o-mail-Composer-input",
+            run: "edit :versan",
+        },
+        {
+            content: "It is offered",
+            trigger: ".o-mail-Composer-suggestion:contains(versandt)",
+        },
+        {
+            content: "Empty the reply box again",
+            trigger: ".o-mail-Composer-input",
+            run: "clear",
+        },
+        {
             content: "Open the answer templates",
             trigger: ".o-mail-Composer .o-ticket-Composer-templates",
             run: "click",
