@@ -36,6 +36,9 @@
         "views/account_move_views.xml",
         "views/fetchmail_server_views.xml",
         "views/mail_templates.xml",
+        "views/mail_template_views.xml",
+        "views/mail_canned_response_views.xml",
+        "views/ticket_text_block_folder_views.xml",
         "views/ticket_mail_failure_views.xml",
         "views/ticket_mail_quarantine_views.xml",
         "views/ticket_mail_health_views.xml",
@@ -54,6 +57,8 @@
         "demo/ticket_ticket_demo.xml",
         "demo/product_demo.xml",
         "demo/mail_message_demo.xml",
+        "demo/mail_template_demo.xml",
+        "demo/mail_canned_response_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

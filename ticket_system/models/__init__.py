@@ -22,6 +22,7 @@ from . import ticket_conversation_mixin
 from . import ticket_edit_collision_mixin
 from . import ticket_edit_presence
 from . import ticket_sla_mixin
+from . import ticket_answer_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_sla_policy
@@ -34,6 +35,8 @@ from . import mail_alias
 from . import mail_thread
 from . import mail_message
 from . import mail_template
+from . import mail_canned_response
+from . import ticket_text_block_folder
 from . import res_users
 from . import res_company
 from . import res_config_settings

@@ -1,10 +1,31 @@
 from markupsafe import Markup
 
-from odoo import models
+from odoo import fields, models
 
 
 class MailTemplate(models.Model):
     _inherit = "mail.template"
+
+    # answer templates of the ticket composer: offered first in the tickets
+    # of these queues and types (both empty: in every ticket)
+    ticket_queue_ids = fields.Many2many(
+        "ticket.queue",
+        "mail_template_ticket_queue_rel",
+        "template_id",
+        "queue_id",
+        string="Ticket Queues",
+        help="Offered as answer in the tickets of these queues. Empty (and no "
+        "type): offered in every ticket.",
+    )
+    ticket_type_ids = fields.Many2many(
+        "ticket.type",
+        "mail_template_ticket_type_rel",
+        "template_id",
+        "type_id",
+        string="Ticket Types",
+        help="Offered as answer in the tickets of these types. Empty (and no "
+        "queue): offered in every ticket.",
+    )
 
     def send_mail_batch(
         self,

@@ -126,6 +126,15 @@ class TicketQueue(models.Model):
         "yellow and the agent (or, unassigned, every member) gets an activity. "
         "A ticket type with its own pre-warning wins; 0: no pre-warning.",
     )
+    answer_template_ids = fields.Many2many(
+        "mail.template",
+        "mail_template_ticket_queue_rel",
+        "queue_id",
+        "template_id",
+        string="Answer Templates",
+        domain=[("model", "=", "ticket.ticket")],
+        help="Offered first in the reply box of this queue's tickets.",
+    )
     ticket_ids = fields.One2many("ticket.ticket", "queue_id", string="Tickets")
     ticket_open_count = fields.Integer(compute="_compute_ticket_counts")
     ticket_unassigned_count = fields.Integer(compute="_compute_ticket_counts")

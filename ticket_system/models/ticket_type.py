@@ -19,6 +19,15 @@ class TicketType(models.Model):
         help="Statuses a ticket of this type can take. Statuses valid for all "
         "types are always available.",
     )
+    answer_template_ids = fields.Many2many(
+        "mail.template",
+        "mail_template_ticket_type_rel",
+        "type_id",
+        "template_id",
+        string="Answer Templates",
+        domain=[("model", "=", "ticket.ticket")],
+        help="Offered first in the reply box of tickets of this type.",
+    )
     deadline_warning_hours = fields.Float(
         string="Pre-warning (Hours)",
         help="Hours before a ticket's deadline from which its traffic light turns "

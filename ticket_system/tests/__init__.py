@@ -40,3 +40,6 @@ from . import test_edit_collision
 from . import test_sla
 from . import test_composer
 from . import test_ui_composer
+from . import test_answer_template
+from . import test_text_block
+from . import test_ui_answer
