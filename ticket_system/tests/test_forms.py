@@ -195,3 +195,12 @@ class TestTicketForm(TicketCommon):
         )
         self.assertEqual(values["invoice_count"], 1)
         self.assertFalse(values["linked_document_info"], "the list shows it")
+
+    def test_ticket_manager_opens_queue_form(self):
+        """A ticket manager who is no administrator configures queues (the
+        mailboxes tab, with credentials, is the administrator's)."""
+        self.assertFalse(self.user_manager.has_group("base.group_system"))
+        with Form(self.queue_support.with_user(self.user_manager)) as form:
+            form.autoresponder = False
+            form.absence_notice = True
+        self.assertTrue(self.queue_support.absence_notice)
