@@ -108,3 +108,40 @@ class TestTicketMailHealth(TicketMailCommon):
         self.assertNotIn("password", self.env["ticket.mail.health"]._fields)
         with self.assertRaises(AccessError):
             self.env["ticket.mail.health"].with_user(self.agent).search([])
+
+    def test_out_of_office_answering_the_confirmation_joins_the_ticket(self):
+        """Another system's out-of-office, without any automatic header,
+        answering our confirmation: it joins the ticket; no new ticket, no
+        second confirmation."""
+        with self.mock_mail_gateway():
+            ticket = self._receive(
+                "kunde.gateway@example.com",
+                "Kaffeemaschine Z-4711",
+                msg_id="<ooo-1@example.com>",
+            )
+        confirmation = self._new_mails.filtered(
+            lambda m: "auto-replied" in (m.headers or "")
+        )
+        self.assertEqual(len(confirmation), 1)
+        with self.mock_mail_gateway():
+            self._receive(
+                "kunde.gateway@example.com",
+                f"Abwesend: {confirmation.subject}",
+                msg_id="<ooo-2@example.com>",
+                extra=f"In-Reply-To: {confirmation.message_id}",
+            )
+            self._receive(
+                "kunde.gateway@example.com",
+                f"Abwesend: {confirmation.subject}",
+                msg_id="<ooo-3@example.com>",
+            )
+        self.assertFalse(
+            self._new_mails.filtered(lambda m: "auto-replied" in (m.headers or ""))
+        )
+        self.assertEqual(
+            self.env["ticket.ticket"].search_count([("name", "ilike", "Z-4711")]),
+            1,
+        )
+        self.assertEqual(
+            len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 3
+        )

