@@ -27,6 +27,8 @@ class TicketPhoneMixin(models.AbstractModel):
         compute="_compute_partner_phone",
         store=True,
         readonly=False,
+        # computed with the other values, not by an UPDATE after the insert
+        precompute=True,
         help="The caller's number. On a ticket without customer, the customer "
         "with this phone or mobile number is filled in.",
     )
