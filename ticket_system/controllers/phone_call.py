@@ -1,4 +1,4 @@
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from werkzeug.exceptions import Forbidden
 
@@ -16,7 +16,8 @@ class TicketPhoneCall(http.Controller):
     def ticket_phone_call(self, phone="", **kwargs):
         if not request.env.user.has_group("ticket_system.group_ticket_user"):
             raise Forbidden()
-        query = urlencode({"phone": phone.strip()[:64]})
+        # %20, not "+": the web client's router does not read "+" as a space
+        query = urlencode({"phone": phone.strip()[:64]}, quote_via=quote)
         return request.redirect(
             f"/odoo/action-ticket_system.ticket_ticket_action_phone_call?{query}"
         )

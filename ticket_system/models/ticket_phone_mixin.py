@@ -152,8 +152,10 @@ class TicketPhoneMixin(models.AbstractModel):
             action = self.env["ir.actions.act_window"]._for_xml_id(
                 "base.action_partner_form"
             )
+            name = self.env._("Callers with %(number)s", number=number)
             action.update(
-                name=self.env._("Callers with %(number)s", number=number),
+                name=name,
+                display_name=name,
                 domain=[("id", "in", partners.ids)],
                 views=[(False, "list"), (False, "form")],
                 view_mode="list,form",
@@ -185,10 +187,12 @@ class TicketPhoneMixin(models.AbstractModel):
                 action = self.env["ir.actions.act_window"]._for_xml_id(
                     "ticket_system.ticket_ticket_action"
                 )
+                name = self.env._(
+                    "Open tickets of %(customer)s", customer=partners.display_name
+                )
                 action.update(
-                    name=self.env._(
-                        "Open tickets of %(customer)s", customer=partners.display_name
-                    ),
+                    name=name,
+                    display_name=name,
                     domain=[("partner_id", "child_of", customer.id)],
                     views=[(False, "list"), (False, "form")],
                     view_mode="list,form",

@@ -1,4 +1,4 @@
-from urllib.parse import unquote_plus
+from urllib.parse import unquote
 
 from odoo.tests import Form, HttpCase, TransactionCase, tagged
 from odoo.tools import SQL, mute_logger
@@ -179,13 +179,14 @@ class TestPhoneCallUrl(PhoneCommon, HttpCase):
         self.assertEqual(response.status_code, 303)
         location = response.headers["Location"]
         self.assertIn(f"/odoo/action-{CALL_ACTION}?phone=", location)
+        self.assertNotIn("+", location.split("?phone=", 1)[1])
         action = self.env.ref(CALL_ACTION)
         phone = location.split("?phone=", 1)[1]
         return self.make_jsonrpc_request(
             "/web/action/run",
             {
                 "action_id": action.id,
-                "context": {"params": {"phone": unquote_plus(phone)}},
+                "context": {"params": {"phone": unquote(phone)}},
             },
         )
 
