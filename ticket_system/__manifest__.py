@@ -23,6 +23,7 @@
         "wizard/ticket_reassign_views.xml",
         "wizard/ticket_link_document_views.xml",
         "views/ticket_ticket_views.xml",
+        "views/ticket_ticket_phone_views.xml",
         "views/ticket_time_entry_views.xml",
         "views/ticket_queue_views.xml",
         "views/ticket_stage_views.xml",

@@ -1,2 +1,3 @@
 from . import portal
 from . import contact_form
+from . import phone_call

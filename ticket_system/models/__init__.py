@@ -14,6 +14,7 @@ from . import ticket_composer_mixin
 from . import ticket_billing_mixin
 from . import ticket_number_search_mixin
 from . import ticket_autolink_mixin
+from . import ticket_phone_mixin
 from . import ticket_deadline_mixin
 from . import ticket_absence_notice_mixin
 from . import ticket_shift_mixin

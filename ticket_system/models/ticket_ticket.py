@@ -33,6 +33,7 @@ class TicketTicket(models.Model):
         "ticket.billing.mixin",
         "ticket.number.search.mixin",
         "ticket.autolink.mixin",
+        "ticket.phone.mixin",
         "ticket.deadline.mixin",
         "ticket.absence.notice.mixin",
         "ticket.shift.mixin",

@@ -70,3 +70,40 @@ class TestTicketAutolink(TicketMailCommon):
             "Preis 12 EUR, T00042, AW: [T00043]"
         )
         self.assertEqual(tokens, ["S00012", "INV/2026/00042", "10005", "T00042"])
+
+    def test_unknown_sender_proven_by_own_invoice(self):
+        """The customer's record holds two addresses: mail from the second one
+        comes from an unknown sender; the invoice it names belongs to the
+        customer with that address, which proves who wrote."""
+        two_addresses = self.env["res.partner"].create(
+            {
+                "name": "Doppel Handel KG",
+                "is_company": True,
+                "email": "einkauf@doppel.example, buchhaltung@doppel.example",
+            }
+        )
+        invoice = self.own.copy({"partner_id": two_addresses.id})
+        invoice.action_post()
+        with self.mock_mail_gateway():
+            ticket = self._receive(
+                "Buchhaltung <Buchhaltung@doppel.example>",
+                f"Rechnung {invoice.name} doppelt bezahlt",
+                msg_id="<autolink-4@example.com>",
+                extra=f"X-Note: {self.foreign.name}",
+            )
+        self.assertEqual(ticket.partner_id, two_addresses)
+        self.assertEqual(ticket.invoice_ids, invoice)
+        self.assertEqual(ticket.partner_email, "buchhaltung@doppel.example")
+
+    def test_unknown_sender_someone_elses_invoice(self):
+        """A stranger names a customer's invoice and customer number: the
+        address does not match, so nothing is set or linked."""
+        self.customer.ref = "K-77001"
+        with self.mock_mail_gateway():
+            ticket = self._receive(
+                "betrueger@unbekannt.example",
+                f"Rechnung {self.own.name}, Kundennr. {self.customer.ref}",
+                msg_id="<autolink-5@example.com>",
+            )
+        self.assertFalse(ticket.partner_id)
+        self.assertFalse(ticket.invoice_ids)

@@ -156,3 +156,36 @@ class TestTicketPerformance(TicketMailCommon):
         self.env.invalidate_all()
         with self.assertQueryCount(gw_agent=6):
             Ticket.web_search_read([("queue_id", "=", self.queue.id)], spec, limit=200)
+
+    @users("__system__")
+    @warmup
+    def test_ingest_with_document_numbers(self):
+        """Number-like words cost the document lookups (indexed, bounded):
+        for a customer one query per document kind (invoices; orders with the
+        sale bridge); for an unknown sender the same, the customers of the
+        documents named are read with them."""
+        # invoices, and orders where the sale bridge is installed
+        lookups = 2 if "sale_order_ids" in self.env["ticket.ticket"]._fields else 1
+        with self.mock_mail_gateway():
+            self._new_mail(20, self.customers[0].email)
+            self._receive(
+                "neu0@unbekannt.example", "Frage", msg_id="<perf-doc-0@example.com>"
+            )
+            with self.assertQueryCount(__system__=40):
+                self._receive(
+                    "neu1@unbekannt.example",
+                    "Frage ohne Nummer",
+                    msg_id="<perf-doc-1@example.com>",
+                )
+            with self.assertQueryCount(__system__=40 + lookups):
+                self._receive(
+                    "neu2@unbekannt.example",
+                    "Rechnung INV/2026/99902 falsch",
+                    msg_id="<perf-doc-2@example.com>",
+                )
+            with self.assertQueryCount(__system__=47 + lookups):
+                self._receive(
+                    self.customers[1].email,
+                    "Rechnung INV/2026/99901 falsch",
+                    msg_id="<perf-doc-3@example.com>",
+                )

@@ -1,6 +1,8 @@
 from odoo import Command, api, fields, models
 from odoo.osv import expression
 
+from odoo.addons.ticket_system.models.ticket_autolink_mixin import MAX_PROOF_DOCUMENTS
+
 
 class TicketTicket(models.Model):
     _inherit = "ticket.ticket"
@@ -114,3 +116,24 @@ class TicketTicket(models.Model):
         if new:
             self.sudo().sale_order_ids = [Command.link(order.id) for order in new]
         return res
+
+    def _autolink_document_customers(self, tokens):
+        """Also the customers of the orders named (number or their own
+        reference): one indexed query, bounded like the invoices."""
+        res = super()._autolink_document_customers(tokens)
+        # sudo: the gateway reads whose orders a mail names, nothing is shown
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search_fetch(
+                [
+                    "|",
+                    ("name", "in", tokens),
+                    ("client_order_ref", "in", tokens),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                ["partner_id"],
+                limit=MAX_PROOF_DOCUMENTS,
+            )
+        )
+        return res | orders.partner_id | orders.partner_id.commercial_partner_id
