@@ -24,6 +24,7 @@
         "wizard/ticket_link_document_views.xml",
         "views/ticket_ticket_views.xml",
         "views/ticket_time_entry_views.xml",
+        "views/ticket_dashboard_views.xml",
         "views/ticket_queue_views.xml",
         "views/ticket_stage_views.xml",
         "views/ticket_type_views.xml",
@@ -53,6 +54,7 @@
         "demo/ticket_ticket_demo.xml",
         "demo/product_demo.xml",
         "demo/mail_message_demo.xml",
+        "demo/ticket_dashboard_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
