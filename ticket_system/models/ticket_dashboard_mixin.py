@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 DASHBOARD_PERIODS = (7, 30, 90)
@@ -27,6 +28,8 @@ class TicketDashboardMixin(models.AbstractModel):
     def get_dashboard_data(self, period_days=DASHBOARD_DEFAULT_PERIOD):
         """Every figure of the dashboard for the last ``period_days`` days
         (open tickets and the chart do not depend on the period)."""
+        if not self.env.user.has_group("ticket_system.group_ticket_user"):
+            raise AccessError(self.env._("The dashboard is for agents."))
         if period_days not in DASHBOARD_PERIODS:
             period_days = DASHBOARD_DEFAULT_PERIOD
         tz_name = self.env.context.get("tz") or self.env.user.tz or "UTC"
@@ -87,7 +90,7 @@ class TicketDashboardMixin(models.AbstractModel):
                         "name": record.display_name
                         if record
                         else self._dashboard_none_label(fname),
-                        "sequence": getattr(record, "sequence", 0),
+                        "sequence": record.sequence if fname == "stage_id" else 0,
                         "count": 0,
                         "domain": base + [(fname, "=", record.id)],
                     },

@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, TransactionCase, freeze_time, tagged
 from odoo.tools import SQL
 
@@ -248,6 +249,11 @@ class TestTicketDashboard(TicketCommon):
         self.assertAlmostEqual(manager["first_response"]["average"], 3.5)
         self.assertEqual(manager["sla"]["failed"]["count"], 1)
         self.assertAlmostEqual(manager["time"]["hours"], 3.0)
+
+    def test_agents_only(self):
+        """Portal customers do not get the desk's figures."""
+        with self.assertRaises(AccessError):
+            self._data(self.user_portal_customer)
 
     def test_unknown_period_falls_back_to_30_days(self):
         data = self._data(self.user_agent, 12345)
