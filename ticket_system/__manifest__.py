@@ -25,6 +25,7 @@
         "views/ticket_ticket_views.xml",
         "views/ticket_ticket_phone_views.xml",
         "views/ticket_time_entry_views.xml",
+        "views/ticket_dashboard_views.xml",
         "views/ticket_queue_views.xml",
         "views/ticket_stage_views.xml",
         "views/ticket_type_views.xml",
@@ -60,6 +61,7 @@
         "demo/mail_message_demo.xml",
         "demo/mail_template_demo.xml",
         "demo/mail_canned_response_demo.xml",
+        "demo/ticket_dashboard_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

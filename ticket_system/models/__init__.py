@@ -24,6 +24,7 @@ from . import ticket_edit_collision_mixin
 from . import ticket_edit_presence
 from . import ticket_sla_mixin
 from . import ticket_answer_mixin
+from . import ticket_dashboard_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_sla_policy

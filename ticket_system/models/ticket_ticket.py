@@ -43,6 +43,7 @@ class TicketTicket(models.Model):
         "ticket.edit.collision.mixin",
         "ticket.sla.mixin",
         "ticket.answer.mixin",
+        "ticket.dashboard.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"

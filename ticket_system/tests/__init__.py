@@ -44,3 +44,4 @@ from . import test_answer_template
 from . import test_text_block
 from . import test_ui_answer
 from . import test_phone
+from . import test_dashboard
