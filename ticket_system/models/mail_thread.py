@@ -1,5 +1,6 @@
 import email
 import email.policy
+import hashlib
 import logging
 import random
 import re
@@ -81,6 +82,9 @@ SMTP_ERROR = re.compile(
 # TRANSIENT_PAUSE * 2, * 4, ... seconds) before it is kept as failed
 TRANSIENT_TRIES = 4
 TRANSIENT_PAUSE = 0.05
+# advisory lock namespace ("tick") for one incoming mail, keyed by a hash of
+# its Message-Id: two transactions processing the same mail take turns
+MESSAGE_LOCK_NAMESPACE = 0x7469636B
 # name of the original attached to a mail that needed a fallback to be read
 ORIGINAL_FILENAME = "original.eml"
 
@@ -145,11 +149,16 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _ticket_message_process(self, model, message, options):
+        self.env.cr.cache.pop("ticket_mail_unkept", None)
+        lock_key = self._ticket_message_lock_key(message)
         if not self.env.context.get("fetchmail_cron_running"):
+            self._ticket_lock_message(lock_key)
             return super().message_process(model, message, **options)
         self = self.with_context(ticket_mail_keep_failures=True)
         for attempt in range(1, TRANSIENT_TRIES + 1):
             try:
+                # outside the savepoint: held until the commit, failure included
+                self._ticket_lock_message(lock_key)
                 with self.env.cr.savepoint():
                     return super().message_process(model, message, **options)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
@@ -173,10 +182,59 @@ class MailThread(models.AbstractModel):
                 # sudo: storing a raw mail must not depend on the fetching user
                 self.env["ticket.mail.failure"].sudo()._store(message, error)
         except Exception:
-            # last resort: Odoo's own handling of the original error
+            # last resort: Odoo's own handling of the original error; the
+            # mailbox keeps the mail (see fetchmail.server)
             _logger.exception("Could not keep the failed mail")
+            self.env.cr.cache["ticket_mail_unkept"] = True
             raise
         return False
+
+    @api.model
+    def _ticket_message_lock_key(self, message):
+        """The advisory lock key of an incoming mail: a hash of its
+        Message-Id, or None for a mail without one (Odoo invents one for it:
+        no other transaction can know it)."""
+        failures = self.env["ticket.mail.failure"]
+        raw = getattr(message, "data", message)  # xmlrpc.client.Binary (mailgate)
+        message_id = failures._raw_message_id(failures._raw_bytes(raw))
+        if not message_id:
+            return None
+        digest = hashlib.sha256(message_id.encode("utf-8", "replace")).digest()
+        return int.from_bytes(digest[:4], "big", signed=True)
+
+    @api.model
+    def _ticket_lock_message(self, key):
+        """Make sure no other transaction processes the same mail right now.
+        Odoo's duplicate check (a search for the Message-Id) cannot see a mail
+        another transaction is processing and has not committed yet: without
+        the lock, two workers make two tickets of one mail.
+
+        One query when nobody else has the mail. Otherwise wait until the
+        other transaction ends, then fail with a serialization failure: the
+        snapshot of this transaction predates the other's commit, so the
+        mail is processed again in a fresh transaction (by the retry in
+        _ticket_message_process when fetching, by Odoo's retry for mail piped
+        over RPC), where the
+        duplicate check sees the other's message."""
+        if key is None:
+            return
+        cr = self.env.cr
+        cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, %s)", [MESSAGE_LOCK_NAMESPACE, key]
+        )
+        if cr.fetchone()[0]:
+            return
+        _logger.info("Incoming mail is being processed by another worker: waiting")
+        cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [MESSAGE_LOCK_NAMESPACE, key]
+        )
+        cr.execute(
+            """DO $$ BEGIN RAISE EXCEPTION USING
+                ERRCODE = 'serialization_failure',
+                MESSAGE = 'the same mail was processed by a concurrent transaction';
+            END $$""",
+            log_exceptions=False,
+        )
 
     @api.model
     def _ticket_new_transaction(self, attempt):

@@ -43,3 +43,4 @@ from . import test_ui_composer
 from . import test_answer_template
 from . import test_text_block
 from . import test_ui_answer
+from . import test_mail_fetch_faults

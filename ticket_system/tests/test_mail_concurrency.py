@@ -245,3 +245,57 @@ class TestMailConcurrency(BaseCase):
             )
             queue = env["ticket.queue"].browse(self.queue_id)
             self.assertEqual(queue.assign_last_user_id, tickets[1].user_id)
+
+    @mute_logger("odoo.sql_db", "odoo.addons.ticket_system.models.mail_thread")
+    def test_same_mail_in_two_workers_makes_one_ticket(self):
+        """The same mail in two workers at once (a mailbox fetched twice,
+        the failure cron and a fetch): worker A processes it and has not
+        committed yet; worker B waits for A instead of missing A's message in
+        the duplicate check, then finds it: one ticket, one message, one
+        confirmation. Manual assignment: no other lock orders the two."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["ticket.queue"].browse(self.queue_id).assign_method = "manual"
+        raw = self._raw("Doppelt")
+        result = {}
+
+        def worker_b():
+            with self.registry.cursor() as cr_b:
+                result["pid"] = cr_b._cnx.get_backend_pid()
+                result["ticket"] = self._fetch(cr_b, raw)
+
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_watch:
+            env_a = api.Environment(cr_a, SUPERUSER_ID, {})
+            self.assertTrue(
+                env_a["mail.thread"]
+                .with_context(
+                    fetchmail_cron_running=True,
+                    default_fetchmail_server_id=self.server_id,
+                )
+                .message_process("ticket.ticket", raw)
+            )
+            env_a.flush_all()
+            thread = threading.Thread(target=worker_b)
+            thread.start()
+            waited = None
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and thread.is_alive() and not waited:
+                time.sleep(0.05)
+                pid = result.get("pid")
+                waited = pid and self._waiting_for_lock(cr_watch, pid)
+                cr_watch.rollback()
+            cr_a.commit()  # pylint: disable=invalid-commit
+            thread.join(30)
+        self.assertFalse(thread.is_alive())
+        tickets, errors, confirmations = self._queue_state()
+        self.assertEqual(errors, [], "nothing parked as failed")
+        self.assertEqual([name for name, _user in tickets], [f"Doppelt {self.tag}"])
+        self.assertEqual(confirmations, 1, "one confirmation")
+        self.assertIn("advisory", waited or "", "worker B waited for worker A")
+        self.assertFalse(result["ticket"], "B found A's message: a duplicate")
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT count(*) FROM mail_message WHERE message_id = %s",
+                [f"<Doppelt-{self.tag}@kunde.example>"],
+            )
+            self.assertEqual(cr.fetchone()[0], 1, "the mail is stored once")
