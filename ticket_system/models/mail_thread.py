@@ -83,8 +83,14 @@ SMTP_ERROR = re.compile(
 TRANSIENT_TRIES = 4
 TRANSIENT_PAUSE = 0.05
 # advisory lock namespace ("tick") for one incoming mail, keyed by a hash of
-# its Message-Id: two transactions processing the same mail take turns
+# the Message-Id starting its conversation: two transactions processing the
+# same mail, or mails of one conversation, take turns
 MESSAGE_LOCK_NAMESPACE = 0x7469636B
+# the headers that name a mail's conversation, read from the raw mail
+THREAD_HEADER = re.compile(
+    rb"^(message-id|in-reply-to|references):[ \t]*(.*(?:\r?\n[ \t].*)*)", re.I | re.M
+)
+MESSAGE_ID_TOKEN = re.compile(rb"<[^<>\s]+>|[^<>\s]+")
 # name of the original attached to a mail that needed a fallback to be read
 ORIGINAL_FILENAME = "original.eml"
 
@@ -191,23 +197,37 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _ticket_message_lock_key(self, message):
-        """The advisory lock key of an incoming mail: a hash of its
-        Message-Id, or None for a mail without one (Odoo invents one for it:
-        no other transaction can know it)."""
+        """The advisory lock key of an incoming mail: a hash of the Message-Id
+        that starts its conversation (the first of its References, else its
+        In-Reply-To, else its own Message-Id), so that the same mail twice,
+        and a first mail and a reply to it, never run side by side. None for
+        a mail without any of them (Odoo invents a Message-Id for it: no
+        other transaction can know it)."""
         failures = self.env["ticket.mail.failure"]
         raw = getattr(message, "data", message)  # xmlrpc.client.Binary (mailgate)
-        message_id = failures._raw_message_id(failures._raw_bytes(raw))
-        if not message_id:
+        headers = failures._raw_bytes(raw).split(b"\r\n\r\n", 1)[0]
+        headers = headers.split(b"\n\n", 1)[0]
+        found = {}
+        for match in THREAD_HEADER.finditer(headers):
+            name = match.group(1).lower()
+            ids = MESSAGE_ID_TOKEN.findall(match.group(2))
+            if ids and name not in found:
+                found[name] = ids[0]
+        root = found.get(b"references") or found.get(b"in-reply-to")
+        root = root or found.get(b"message-id")
+        if not root:
             return None
-        digest = hashlib.sha256(message_id.encode("utf-8", "replace")).digest()
+        digest = hashlib.sha256(root.strip()).digest()
         return int.from_bytes(digest[:4], "big", signed=True)
 
     @api.model
     def _ticket_lock_message(self, key):
-        """Make sure no other transaction processes the same mail right now.
-        Odoo's duplicate check (a search for the Message-Id) cannot see a mail
+        """Make sure no other transaction processes the same mail, or another
+        mail of its conversation, right now. Odoo's duplicate check (a search
+        for the Message-Id) and its routing of replies cannot see a mail
         another transaction is processing and has not committed yet: without
-        the lock, two workers make two tickets of one mail.
+        the lock, two workers make two tickets of one mail, or of a first
+        mail and the reply to it.
 
         One query when nobody else has the mail. Otherwise wait until the
         other transaction ends, then fail with a serialization failure: the
