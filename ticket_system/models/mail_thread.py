@@ -1,5 +1,6 @@
 import email
 import email.policy
+import hashlib
 import logging
 import random
 import re
@@ -81,6 +82,15 @@ SMTP_ERROR = re.compile(
 # TRANSIENT_PAUSE * 2, * 4, ... seconds) before it is kept as failed
 TRANSIENT_TRIES = 4
 TRANSIENT_PAUSE = 0.05
+# advisory lock namespace ("tick") for one incoming mail, keyed by a hash of
+# the Message-Id starting its conversation: two transactions processing the
+# same mail, or mails of one conversation, take turns
+MESSAGE_LOCK_NAMESPACE = 0x7469636B
+# the headers that name a mail's conversation, read from the raw mail
+THREAD_HEADER = re.compile(
+    rb"^(message-id|in-reply-to|references):[ \t]*(.*(?:\r?\n[ \t].*)*)", re.I | re.M
+)
+MESSAGE_ID_TOKEN = re.compile(rb"<[^<>\s]+>|[^<>\s]+")
 # name of the original attached to a mail that needed a fallback to be read
 ORIGINAL_FILENAME = "original.eml"
 
@@ -123,7 +133,6 @@ class MailThread(models.AbstractModel):
         stats = self.env.context.get("ticket_fetch_stats")
         if stats is not None:
             stats["fetched"] += 1
-            stats["failed"] += result is False
         return result
 
     @api.model
@@ -145,11 +154,16 @@ class MailThread(models.AbstractModel):
 
     @api.model
     def _ticket_message_process(self, model, message, options):
+        self.env.cr.cache.pop("ticket_mail_unkept", None)
+        lock_key = self._ticket_message_lock_key(message)
         if not self.env.context.get("fetchmail_cron_running"):
+            self._ticket_lock_message(lock_key)
             return super().message_process(model, message, **options)
         self = self.with_context(ticket_mail_keep_failures=True)
         for attempt in range(1, TRANSIENT_TRIES + 1):
             try:
+                # outside the savepoint: held until the commit, failure included
+                self._ticket_lock_message(lock_key)
                 with self.env.cr.savepoint():
                     return super().message_process(model, message, **options)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as exc:
@@ -172,11 +186,77 @@ class MailThread(models.AbstractModel):
             with self.env.cr.savepoint():
                 # sudo: storing a raw mail must not depend on the fetching user
                 self.env["ticket.mail.failure"].sudo()._store(message, error)
+            stats = self.env.context.get("ticket_fetch_stats")
+            if stats is not None:
+                stats["failed"] += 1
         except Exception:
-            # last resort: Odoo's own handling of the original error
+            # last resort: Odoo's own handling of the original error; the
+            # mailbox keeps the mail (see fetchmail.server)
             _logger.exception("Could not keep the failed mail")
+            self.env.cr.cache["ticket_mail_unkept"] = True
             raise
         return False
+
+    @api.model
+    def _ticket_message_lock_key(self, message):
+        """The advisory lock key of an incoming mail: a hash of the Message-Id
+        that starts its conversation (the first of its References, else its
+        In-Reply-To, else its own Message-Id), so that the same mail twice,
+        and a first mail and a reply to it, never run side by side. None for
+        a mail without any of them (Odoo invents a Message-Id for it: no
+        other transaction can know it)."""
+        failures = self.env["ticket.mail.failure"]
+        raw = getattr(message, "data", message)  # xmlrpc.client.Binary (mailgate)
+        headers = failures._raw_bytes(raw).split(b"\r\n\r\n", 1)[0]
+        headers = headers.split(b"\n\n", 1)[0]
+        found = {}
+        for match in THREAD_HEADER.finditer(headers):
+            name = match.group(1).lower()
+            ids = MESSAGE_ID_TOKEN.findall(match.group(2))
+            if ids and name not in found:
+                found[name] = ids[0]
+        root = found.get(b"references") or found.get(b"in-reply-to")
+        root = root or found.get(b"message-id")
+        if not root:
+            return None
+        digest = hashlib.sha256(root.strip()).digest()
+        return int.from_bytes(digest[:4], "big", signed=True)
+
+    @api.model
+    def _ticket_lock_message(self, key):
+        """Make sure no other transaction processes the same mail, or another
+        mail of its conversation, right now. Odoo's duplicate check (a search
+        for the Message-Id) and its routing of replies cannot see a mail
+        another transaction is processing and has not committed yet: without
+        the lock, two workers make two tickets of one mail, or of a first
+        mail and the reply to it.
+
+        One query when nobody else has the mail. Otherwise wait until the
+        other transaction ends, then fail with a serialization failure: the
+        snapshot of this transaction predates the other's commit, so the
+        mail is processed again in a fresh transaction (by the retry in
+        _ticket_message_process when fetching, by Odoo's retry for mail piped
+        over RPC), where the
+        duplicate check sees the other's message."""
+        if key is None:
+            return
+        cr = self.env.cr
+        cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s, %s)", [MESSAGE_LOCK_NAMESPACE, key]
+        )
+        if cr.fetchone()[0]:
+            return
+        _logger.info("Incoming mail is being processed by another worker: waiting")
+        cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [MESSAGE_LOCK_NAMESPACE, key]
+        )
+        cr.execute(
+            """DO $$ BEGIN RAISE EXCEPTION USING
+                ERRCODE = 'serialization_failure',
+                MESSAGE = 'the same mail was processed by a concurrent transaction';
+            END $$""",
+            log_exceptions=False,
+        )
 
     @api.model
     def _ticket_new_transaction(self, attempt):

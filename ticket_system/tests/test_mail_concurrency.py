@@ -245,3 +245,99 @@ class TestMailConcurrency(BaseCase):
             )
             queue = env["ticket.queue"].browse(self.queue_id)
             self.assertEqual(queue.assign_last_user_id, tickets[1].user_id)
+
+    def _side_by_side(self, raw_a, raw_b):
+        """Worker A processes ``raw_a`` and has not committed yet when worker
+        B processes ``raw_b``; A commits once B waits for a lock (or is done).
+        Returns the statement B waited in, and B's result."""
+        result = {}
+
+        def worker_b():
+            with self.registry.cursor() as cr_b:
+                result["pid"] = cr_b._cnx.get_backend_pid()
+                result["ticket"] = self._fetch(cr_b, raw_b)
+
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_watch:
+            env_a = api.Environment(cr_a, SUPERUSER_ID, {})
+            self.assertTrue(
+                env_a["mail.thread"]
+                .with_context(
+                    fetchmail_cron_running=True,
+                    default_fetchmail_server_id=self.server_id,
+                )
+                .message_process("ticket.ticket", raw_a)
+            )
+            env_a.flush_all()
+            thread = threading.Thread(target=worker_b)
+            thread.start()
+            waited = None
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and thread.is_alive() and not waited:
+                time.sleep(0.05)
+                pid = result.get("pid")
+                waited = pid and self._waiting_for_lock(cr_watch, pid)
+                cr_watch.rollback()
+            cr_a.commit()  # pylint: disable=invalid-commit
+            thread.join(30)
+        self.assertFalse(thread.is_alive())
+        return waited, result.get("ticket")
+
+    def _manual_assignment(self):
+        """No round-robin pointer: no other lock orders the two workers."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["ticket.queue"].browse(self.queue_id).assign_method = "manual"
+
+    def _stored(self, name):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT count(*) FROM mail_message WHERE message_id = %s",
+                [f"<{name}-{self.tag}@kunde.example>"],
+            )
+            return cr.fetchone()[0]
+
+    @mute_logger("odoo.sql_db", "odoo.addons.ticket_system.models.mail_thread")
+    def test_same_mail_in_two_workers_makes_one_ticket(self):
+        """The same mail in two workers at once (a mailbox fetched twice, the
+        failure cron and a fetch): B waits for A instead of missing A's
+        uncommitted message in the duplicate check, then finds it: one
+        ticket, one message, one confirmation."""
+        self._manual_assignment()
+        raw = self._raw("Doppelt")
+        waited, result_b = self._side_by_side(raw, raw)
+        tickets, errors, confirmations = self._queue_state()
+        self.assertEqual(errors, [], "nothing parked as failed")
+        self.assertEqual([name for name, _user in tickets], [f"Doppelt {self.tag}"])
+        self.assertEqual(confirmations, 1, "one confirmation")
+        self.assertEqual(self._stored("Doppelt"), 1, "the mail is stored once")
+        self.assertIn("advisory", waited or "", "worker B waited for worker A")
+        self.assertFalse(result_b, "B found A's message: a duplicate")
+
+    @mute_logger("odoo.sql_db", "odoo.addons.ticket_system.models.mail_thread")
+    def test_first_mail_and_reply_in_two_workers_make_one_ticket(self):
+        """A customer's first mail and their reply to it (In-Reply-To,
+        References) in two workers at once: the reply waits for the first
+        mail's ticket and joins it instead of opening a second one."""
+        self._manual_assignment()
+        first = self._raw("Anfang")
+        parent = f"<Anfang-{self.tag}@kunde.example>".encode()
+        reply = self._raw("Nachtrag").replace(
+            b"Date:",
+            b"In-Reply-To: " + parent + b"\nReferences: " + parent + b"\nDate:",
+        )
+        waited, result_b = self._side_by_side(first, reply)
+        tickets, errors, confirmations = self._queue_state()
+        self.assertEqual(errors, [], "nothing parked as failed")
+        self.assertEqual([name for name, _user in tickets], [f"Anfang {self.tag}"])
+        self.assertEqual(confirmations, 1, "one confirmation")
+        self.assertEqual(self._stored("Anfang"), 1)
+        self.assertEqual(self._stored("Nachtrag"), 1)
+        self.assertIn("advisory", waited or "", "the reply waited for the first mail")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            ticket = env["ticket.ticket"].search([("queue_id", "=", self.queue_id)])
+            self.assertEqual(result_b, ticket.id, "the reply joined the ticket")
+            self.assertEqual(
+                len(ticket.message_ids.filtered(lambda m: m.message_type == "email")),
+                2,
+            )

@@ -145,3 +145,11 @@ class TestTicketMailHealth(TicketMailCommon):
         self.assertEqual(
             len(ticket.message_ids.filtered(lambda m: m.message_type == "email")), 3
         )
+
+    def test_duplicate_is_no_failure(self):
+        """The same mail fetched twice (a lost \\Seen flag): counted as
+        fetched, not as failed."""
+        self._fetch_mails([("kunde.gateway@example.com", "Doppelt")])
+        self._fetch_mails([("kunde.gateway@example.com", "Doppelt")])
+        health = self._health()
+        self.assertEqual((health.fetched_today, health.failed_today), (2, 0))

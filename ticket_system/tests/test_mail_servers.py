@@ -303,9 +303,15 @@ class TestTicketMailServers(TransactionCase):
     def _fetch_mail(self, server):
         """Run fetchmail as its cron does. fetch_mail() commits after each mail;
         the test cursor forbids commits (the test is rolled back at the end),
-        so here a commit only flushes. This lifts a harness guard, it does not
-        change what fetch_mail does."""
-        with patch.object(self.env.cr, "commit", self.env.flush_all):
+        so here a commit only flushes and runs what waits for the commit (the
+        mail is marked seen on the server after its commit). This lifts a
+        harness guard, it does not change what fetch_mail does."""
+
+        def commit():
+            self.env.flush_all()
+            self.env.cr.postcommit.run()
+
+        with patch.object(self.env.cr, "commit", commit):
             server.fetch_mail()
 
     def _send_mails(self, mails):
