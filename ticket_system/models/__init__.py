@@ -22,6 +22,7 @@ from . import ticket_conversation_mixin
 from . import ticket_edit_collision_mixin
 from . import ticket_edit_presence
 from . import ticket_sla_mixin
+from . import ticket_reply_document_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_sla_policy

@@ -41,6 +41,7 @@ class TicketTicket(models.Model):
         "ticket.conversation.mixin",
         "ticket.edit.collision.mixin",
         "ticket.sla.mixin",
+        "ticket.reply.document.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"

@@ -39,3 +39,4 @@ from . import test_edit_collision
 from . import test_sla
 from . import test_composer
 from . import test_ui_composer
+from . import test_reply_document

@@ -1,1 +1,2 @@
 from . import test_sale_order
+from . import test_reply_document
