@@ -1,2 +1,3 @@
 from . import test_sale_order
 from . import test_reply_document
+from . import test_exchange
