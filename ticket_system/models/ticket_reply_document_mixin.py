@@ -104,4 +104,5 @@ class TicketReplyDocumentMixin(models.AbstractModel):
         name = document.name
         if report.print_report_name:
             name = safe_eval(report.print_report_name, {"object": document})
-        return f"{name}.pdf", content
+        # INV/2026/00042 -> INV_2026_00042.pdf, as Odoo names a sent invoice
+        return f"{name.replace('/', '_')}.pdf", content

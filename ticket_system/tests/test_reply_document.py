@@ -51,7 +51,9 @@ class TestTicketReplyDocument(TicketCommon):
         )
 
     def assertPdfAttached(self, attachments, document):
-        attachment = attachments.filtered(lambda a: document.name in a.name)
+        attachment = attachments.filtered(
+            lambda a: document.name.replace("/", "_") in a.name
+        )
         self.assertEqual(len(attachment), 1, f"{document.name} in {attachments}")
         self.assertEqual(attachment.mimetype, "application/pdf")
         self.assertEqual(attachment.raw[:4], b"%PDF", "a real PDF, not HTML")

@@ -62,6 +62,7 @@ class TestTicketReplyOrderPdf(TransactionCase):
         attachment = composer.attachment_ids[0]
         self.assertEqual(attachment.raw[:4], b"%PDF")
         self.assertIn(self.order.name, attachment.name)
+        self.assertTrue(attachment.name.endswith(".pdf"))
         self.assertEqual(composer.partner_ids[:], self.customer)
         self.assertIn(f"[{self.ticket.number}]", composer.subject)
 

@@ -23,7 +23,6 @@ class TicketSaleExchangeLine(models.TransientModel):
     product_uom = fields.Many2one(related="order_line_id.product_uom")
     price_unit = fields.Float(related="order_line_id.price_unit")
     quantity = fields.Float(
-        string="To Exchange",
         digits="Product Unit of Measure",
         help="How many of this line the new quotation contains (0: not at all).",
     )
