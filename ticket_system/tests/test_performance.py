@@ -101,8 +101,11 @@ class TestTicketPerformance(TicketMailCommon):
             )
             self.assertFalse(ticket.date_first_response)
             # the first answer to the customer costs Odoo more (access token,
-            # followers); stamping the first response adds nothing to it
-            for answer, budget in (("Ist unterwegs.", 64), ("Ist angekommen?", 25)):
+            # followers); stamping the first response adds nothing to it.
+            # 65: one more since the sale bridge registers its exchange wizard
+            # (measured: main's code 64, + the two transient models 65; no code
+            # of theirs runs on a post)
+            for answer, budget in (("Ist unterwegs.", 65), ("Ist angekommen?", 25)):
                 with self.assertQueryCount(__system__=budget):
                     agent_ticket.message_post(
                         body=answer,

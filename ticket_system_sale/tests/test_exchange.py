@@ -155,3 +155,19 @@ class TestTicketSaleExchange(TransactionCase):
             self.env["ticket.sale.exchange"].with_user(self.plain_agent).create(
                 {"ticket_id": self.ticket.id, "order_id": self.order.id}
             )
+
+    def test_follow_up_of_another_customers_order_linked_to_the_ticket(self):
+        """An order of another customer, linked with confirmation: its
+        exchange is linked too, and logged."""
+        self.ticket.with_context(ticket_link_foreign_confirmed=True).sale_order_ids = [
+            Command.link(self.foreign_order.id)
+        ]
+        form = self._wizard_form(order=self.foreign_order)
+        self._choose(form, self.cap, 1)
+        action = form.save().action_create_quotation()
+        quotation = self.env["sale.order"].browse(action["res_id"])
+        self.assertEqual(quotation.partner_id, self.foreign_order.partner_id)
+        self.assertIn(quotation, self.ticket.sale_order_ids)
+        self.assertTrue(
+            any(quotation.name in message.body for message in self.ticket.message_ids)
+        )

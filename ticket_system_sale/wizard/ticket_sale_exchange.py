@@ -122,7 +122,11 @@ class TicketSaleExchange(models.TransientModel):
                 ],
             }
         )
-        ticket.sale_order_ids = [Command.link(quotation.id)]
+        # the follow-up of an order already on the ticket: when that order is
+        # another customer's, it was confirmed then; the link is logged again
+        ticket.with_context(ticket_link_foreign_confirmed=True).sale_order_ids = [
+            Command.link(quotation.id)
+        ]
         kind = dict(self._fields["exchange_type"]._description_selection(self.env))[
             self.exchange_type
         ]
