@@ -8,8 +8,10 @@
     "license": "LGPL-3",
     "depends": ["ticket_system", "sale"],
     "data": [
+        "security/ir.model.access.csv",
         "views/sale_order_views.xml",
         "views/ticket_ticket_views.xml",
+        "wizard/ticket_sale_exchange_views.xml",
     ],
     "auto_install": True,
     "installable": True,

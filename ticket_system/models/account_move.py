@@ -6,6 +6,7 @@ class AccountMove(models.Model):
     _name = "account.move"
     _inherit = ["account.move", "ticket.document.mixin"]
     _ticket_document_field = "invoice_ids"
+    _ticket_report_ref = "account.account_invoices"
 
     ticket_ids = fields.Many2many(
         "ticket.ticket",

@@ -11,6 +11,8 @@ class TicketDocumentMixin(models.AbstractModel):
     _name = "ticket.document.mixin"
     _description = "Document Linked to Tickets"
     _ticket_document_field = None
+    # the report whose PDF an agent attaches to a reply (ticket.reply.document.mixin)
+    _ticket_report_ref = None
 
     ticket_count = fields.Integer(compute="_compute_ticket_count")
 
@@ -68,3 +70,16 @@ class TicketDocumentMixin(models.AbstractModel):
             {self._ticket_document_field: [Command.link(doc.id) for doc in self]}
         )
         return {"type": "ir.actions.act_window_close"}
+
+    def action_ticket_reply_pdf(self):
+        """Reply from the ticket with this document's PDF attached (a button
+        in the ticket's linked documents, context ``ticket_reply_ticket_id``)."""
+        self.ensure_one()
+        ticket = (
+            self.env["ticket.ticket"]
+            .browse(self.env.context.get("ticket_reply_ticket_id"))
+            .exists()
+        )
+        if not ticket:
+            raise UserError(self.env._("Open the ticket to reply from it."))
+        return ticket._action_reply_with_documents(self)

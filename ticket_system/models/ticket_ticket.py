@@ -44,6 +44,7 @@ class TicketTicket(models.Model):
         "ticket.sla.mixin",
         "ticket.answer.mixin",
         "ticket.dashboard.mixin",
+        "ticket.reply.document.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
