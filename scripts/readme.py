@@ -88,7 +88,12 @@ def render(addon):
     html = publish_string(
         readme,
         writer_name="html",
-        settings_overrides={"embed_stylesheet": False, "output_encoding": "unicode"},
+        # no XML declaration: Odoo warns about one in a module description
+        settings_overrides={
+            "embed_stylesheet": False,
+            "output_encoding": "unicode",
+            "xml_declaration": False,
+        },
     )
     return {path / "README.rst": readme, path / "static/description/index.html": html}
 
