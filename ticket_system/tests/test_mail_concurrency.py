@@ -7,13 +7,14 @@ transaction, and remove what they created afterwards.
 """
 
 import threading
-import time
 import uuid
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 from odoo.tools import mute_logger
+
+from .common_committed import CommittedCase
 
 MAIL = """\
 From: Kunde <{sender}>
@@ -28,7 +29,7 @@ Guten Tag, wo bleibt meine Bestellung?
 
 
 @tagged("post_install", "-at_install", "mail_gateway")
-class TestMailConcurrency(BaseCase):
+class TestMailConcurrency(CommittedCase, BaseCase):
     def setUp(self):
         super().setUp()
         self.registry = Registry(get_db_name())
@@ -60,16 +61,6 @@ class TestMailConcurrency(BaseCase):
                 members.ids,
             )
         self.addCleanup(self._remove_records)
-
-    def _remove_records(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
-            env["ticket.mail.failure"].search(
-                [("email_from", "ilike", self.tag)]
-            ).unlink()
-            env["ticket.ticket"].search([("queue_id", "=", self.queue_id)]).unlink()
-            env["fetchmail.server"].browse(self.server_id).unlink()
-            env["ticket.queue"].browse(self.queue_id).unlink()
 
     def _raw(self, name):
         return MAIL.format(
@@ -171,15 +162,6 @@ class TestMailConcurrency(BaseCase):
         self.assertEqual([name for name, _user in tickets], [f"Gesperrt {self.tag}"])
         self.assertEqual(confirmations, 1)
 
-    def _waiting_for_lock(self, cr, pid):
-        """The statement worker ``pid`` waits in for a lock, if it does."""
-        cr.execute(
-            "SELECT query FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
-            [pid],
-        )
-        row = cr.fetchone()
-        return row and row[0]
-
     @mute_logger("odoo.sql_db", "odoo.addons.ticket_system.models.mail_thread")
     def test_two_workers_do_not_pick_the_same_member(self):
         """Worker A assigns a ticket and has not committed yet; worker B (the
@@ -210,13 +192,7 @@ class TestMailConcurrency(BaseCase):
             env_a.flush_all()
             thread = threading.Thread(target=worker_b)
             thread.start()
-            waited = None
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and thread.is_alive() and not waited:
-                time.sleep(0.05)
-                pid = result.get("pid")
-                waited = pid and self._waiting_for_lock(cr_watch, pid)
-                cr_watch.rollback()
+            waited = self._wait_for_lock_wait(thread, result, cr_watch, 20)
             user_a = ticket_a.user_id.id
             cr_a.commit()  # pylint: disable=invalid-commit
             thread.join(30)
@@ -270,13 +246,7 @@ class TestMailConcurrency(BaseCase):
             env_a.flush_all()
             thread = threading.Thread(target=worker_b)
             thread.start()
-            waited = None
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and thread.is_alive() and not waited:
-                time.sleep(0.05)
-                pid = result.get("pid")
-                waited = pid and self._waiting_for_lock(cr_watch, pid)
-                cr_watch.rollback()
+            waited = self._wait_for_lock_wait(thread, result, cr_watch, 20)
             cr_a.commit()  # pylint: disable=invalid-commit
             thread.join(30)
         self.assertFalse(thread.is_alive())

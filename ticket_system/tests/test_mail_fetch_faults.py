@@ -7,7 +7,6 @@ created afterwards.
 """
 
 import threading
-import time
 import uuid
 
 from odoo import SUPERUSER_ID, api
@@ -18,6 +17,7 @@ from odoo.tools import mute_logger
 
 from ..models.fetchmail_server import MAILBOX_LOCK_NAMESPACE
 from . import test_mail_servers as servers
+from .common_committed import CommittedCase
 
 USER = "lager@shop.example"
 PASSWORD = "Geheim-456"
@@ -42,7 +42,7 @@ LOGGERS = (
 
 
 @tagged("post_install", "-at_install", "mail_gateway")
-class TestMailFetchFaults(BaseCase):
+class TestMailFetchFaults(CommittedCase, BaseCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -83,17 +83,6 @@ class TestMailFetchFaults(BaseCase):
             )
             self.queue_id, self.server_id = queue.id, server.id
         self.addCleanup(self._remove_records)
-
-    def _remove_records(self):
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"active_test": False})
-            env["ticket.mail.failure"].search(
-                [("email_from", "ilike", self.tag)]
-            ).unlink()
-            env["ticket.ticket"].search([("queue_id", "=", self.queue_id)]).unlink()
-            env["fetchmail.server"].browse(self.server_id).unlink()
-            env["ticket.queue"].browse(self.queue_id).unlink()
-            env["res.partner"].search([("email", "ilike", self.tag)]).unlink()
 
     # ---- the mailbox ----
 
@@ -156,14 +145,6 @@ class TestMailFetchFaults(BaseCase):
                 [("email_from", "ilike", self.tag)]
             )
             return tickets, messages, failures
-
-    def _waiting_for_lock(self, cr, pid):
-        cr.execute(
-            "SELECT query FROM pg_stat_activity WHERE pid = %s AND wait_event_type = 'Lock'",
-            [pid],
-        )
-        row = cr.fetchone()
-        return row and row[0]
 
     # ---- the tests ----
 
@@ -235,13 +216,7 @@ class TestMailFetchFaults(BaseCase):
             )
             thread = threading.Thread(target=worker)
             thread.start()
-            waited = None
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and thread.is_alive() and not waited:
-                time.sleep(0.05)
-                pid = result.get("pid")
-                waited = pid and self._waiting_for_lock(cr_watch, pid)
-                cr_watch.rollback()
+            waited = self._wait_for_lock_wait(thread, result, cr_watch, 30)
             self.assertTrue(waited, "the fetch was caught in the middle of the mail")
             cr_watch.execute("SELECT pg_terminate_backend(%s)", [result["pid"]])
             self.assertTrue(cr_watch.fetchone()[0])
