@@ -20,14 +20,14 @@ class TicketAbsenceNoticeMixin(models.AbstractModel):
     )
 
     def _absence_notice(self, message):
-        """Called for every message posted on the ticket (its
+        """Called for every customer's mail posted on the ticket (its
         ``_message_post_after_hook``)."""
-        if message.message_type == "email" and self._absence_notice_due(message):
+        if self._absence_notice_due(message):
             self._send_absence_notice(message)
 
     def _absence_notice_due(self, message):
-        """Whether ``message``, a mail just posted on this ticket, is to be
-        answered with the out-of-office notice. Field reads only: this runs
+        """Whether ``message``, a customer's mail just posted on this ticket,
+        is to be answered with the out-of-office notice. Field reads only: this runs
         for every incoming mail."""
         self.ensure_one()
         context = self.env.context
@@ -41,8 +41,6 @@ class TicketAbsenceNoticeMixin(models.AbstractModel):
             return False
         now = fields.Datetime.now()
         if not agent._ticket_absent_at(now):
-            return False
-        if any(not user.share for user in message.author_id.user_ids):
             return False
         sender = tools.email_normalize(message.email_from or "")
         if not sender or sender != tools.email_normalize(self.partner_email or ""):

@@ -118,18 +118,14 @@ class TicketMailHealth(models.Model):
             mailbox.failed_open = failed.get(server, 0)
             mailbox.quarantined_today = quarantined.get(server, 0)
 
-    def action_open_failures(self):
+    def _action_of_mailbox(self, xmlid):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "ticket_system.ticket_mail_failure_action"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         action["domain"] = [("fetchmail_server_id", "=", self.id)]
         return action
 
+    def action_open_failures(self):
+        return self._action_of_mailbox("ticket_system.ticket_mail_failure_action")
+
     def action_open_quarantine(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "ticket_system.ticket_mail_quarantine_action"
-        )
-        action["domain"] = [("fetchmail_server_id", "=", self.id)]
-        return action
+        return self._action_of_mailbox("ticket_system.ticket_mail_quarantine_action")
