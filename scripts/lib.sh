@@ -207,3 +207,17 @@ drop_db() {
     pgtool drop "$1"
     rm -rf "$RUN_DIR/data/filestore/$1"
 }
+
+# OCA's helpdesk_mgmt 18.0 for side-by-side benchmarks only: its published wheel
+# from PyPI, installed without dependencies into .run/bench-addons (never into the
+# project's Python). Prints the addons folder to append to addons_path.
+helpdesk_mgmt_addons() {
+    local target=$RUN_DIR/bench-addons
+    if [ ! -f "$target/odoo/addons/helpdesk_mgmt/__manifest__.py" ]; then
+        info "installing OCA helpdesk_mgmt 18.0 (PyPI wheel, --no-deps) into $target"
+        "$PY" -m pip install --quiet --no-deps --no-compile --target "$target" \
+            "odoo-addon-helpdesk-mgmt==${HELPDESK_MGMT_VERSION:-18.0.*}" >&2 \
+            || die "could not install odoo-addon-helpdesk-mgmt from PyPI"
+    fi
+    echo "$target/odoo/addons"
+}
