@@ -38,6 +38,8 @@ REPORT_SUBJECT = re.compile(
     r"|undelivered mail returned to sender"
     r"|returned mail\s*:"
     r"|undeliverable\s*:"
+    # Lotus Notes and other postmasters, without a colon
+    r"|undeliverable (?:mail|message)\b"
     r"|undelivered mail"
     r"|non remis\s*:"
     r"|unzustellbar"
@@ -64,7 +66,12 @@ AUTO_REPLY_SUBJECT = re.compile(
 # where a report copies the returned mail into its text (qmail, Exim, ...)
 RETURNED_COPY = re.compile(
     r"^\s*-*\s*(?:below this line is a copy of the message"
-    r"|this is a copy of the message)"
+    r"|this is a copy of the message"
+    # 1&1 and GMX; Exchange Online
+    r"|the header of the original message is following"
+    r"|original message headers\s*:)"
+    # the returned headers' part of a report whose multipart is degraded to text
+    r"|^content-type:[ \t]*(?:text/rfc822-headers|message/rfc822)"
     r"|^\s*-+\s*(?:original message|the original message|message headers follow"
     r"|undelivered message|headers of the original message|returned message)",
     re.I | re.M,
@@ -93,6 +100,21 @@ THREAD_HEADER = re.compile(
 MESSAGE_ID_TOKEN = re.compile(rb"<[^<>\s]+>|[^<>\s]+")
 # name of the original attached to a mail that needed a fallback to be read
 ORIGINAL_FILENAME = "original.eml"
+
+
+def report_text_reason(text):
+    """The reason a delivery report gives in its text: the first lines that
+    look like an error (an SMTP code, "user unknown" ...), else its first
+    lines. A heading ("For the following reason:") takes the next line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    errors = []
+    for index, line in enumerate(lines):
+        if not SMTP_ERROR.search(line):
+            continue
+        if line.endswith(":") and index + 1 < len(lines):
+            line = f"{line} {lines[index + 1]}"
+        errors.append(line)
+    return " ".join(errors[:2] or lines[:3])
 
 
 class MailThread(models.AbstractModel):
@@ -646,13 +668,9 @@ class MailThread(models.AbstractModel):
                     address = candidate
                     break
         address = address or (returned_to[:1] or [""])[0]
-        if not reason:
-            lines = [line.strip() for line in human.splitlines() if line.strip()]
-            errors = [line for line in lines if SMTP_ERROR.search(line)]
-            reason = " ".join(errors[:2] or lines[:3])
         return {
             "address": address,
-            "reason": reason[:500],
+            "reason": (reason or report_text_reason(human))[:500],
             "subjects": [subject for subject in subjects if subject],
             "message_ids": [mid.strip() for mid in message_ids if mid.strip()],
         }

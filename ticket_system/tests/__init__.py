@@ -27,6 +27,7 @@ from . import test_autolink
 from . import test_reassign
 from . import test_deadline
 from . import test_mail_robust
+from . import test_mail_corpus
 from . import test_contact_form
 from . import test_number_search
 from . import test_absence_notice
