@@ -244,3 +244,39 @@ class TestTicketMailCorpus(TicketMailCommon):
                 [("message_id", "=", "<11207092237.AA1808414764@example.com>")]
             )
         )
+
+    def test_german_mail_read(self):
+        """German mail in the charsets German mail programs use reads as
+        written: subject, sender name and text."""
+        samples = {
+            "de-kunde-latin1-qp.eml": (
+                "Rücksendung Bestellung 100234 – Größe passt nicht",
+                "Martina Schröder",
+                "Ich hätte gern Größe 39 statt 38 – vielen Dank.",
+            ),
+            "de-kunde-cp1252-outlook.eml": (
+                "Lieferung Auftrag 55012 „dringend“",
+                "Müller, Jürgen",
+                "(Wert 1.249,00 €). Die Baustelle steht still – bitte",
+            ),
+            "de-kunde-html-only.eml": (
+                "Zahlung eingegangen? Keine Versandbestätigung",
+                "Özlem Yılmaz",
+                "noch keine Versandbestätigung erhalten. Können Sie nachsehen?",
+            ),
+            "de-kunde-rechnung-anhang.eml": (
+                "Rechnungskorrektur RE-2024-0815",
+                "Buchhaltung Beispiel KG",
+                "auf der angehängten Rechnung fehlt unsere USt-IdNr.",
+            ),
+        }
+        for name, (subject, sender, text) in samples.items():
+            with self.mock_mail_gateway():
+                ticket_id = self._fetch((MAILS / name).read_bytes())
+            ticket = self.env["ticket.ticket"].browse(ticket_id)
+            self.assertEqual(ticket.name, subject, name)
+            message = ticket.message_ids.filtered(lambda m: m.message_type == "email")
+            self.assertIn(sender, message.email_from, name)
+            self.assertIn(text, tools.html2plaintext(message.body), name)
+        attachment = ticket.message_ids.attachment_ids
+        self.assertEqual(attachment.name, "Rechnung_März.pdf")
