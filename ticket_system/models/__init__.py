@@ -36,6 +36,8 @@ from . import account_move
 from . import fetchmail_server
 from . import mail_alias
 from . import mail_thread
+from . import mail_thread_hostile
+from . import ticket_ticket_hostile
 from . import mail_message
 from . import mail_template
 from . import mail_canned_response

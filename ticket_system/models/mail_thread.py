@@ -207,7 +207,9 @@ class MailThread(models.AbstractModel):
         try:
             with self.env.cr.savepoint():
                 # sudo: storing a raw mail must not depend on the fetching user
-                self.env["ticket.mail.failure"].sudo()._store(message, error)
+                self.env["ticket.mail.failure"].sudo()._store(
+                    self._ticket_original_bytes(message), error
+                )
             stats = self.env.context.get("ticket_fetch_stats")
             if stats is not None:
                 stats["failed"] += 1

@@ -3,7 +3,8 @@ import hashlib
 import logging
 import re
 import traceback
-from email import message_from_bytes, policy
+from email import policy
+from email.parser import BytesParser
 
 from odoo import api, fields, models
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
@@ -149,7 +150,10 @@ class TicketMailFailure(models.Model):
     def _raw_headers(self, raw):
         """Subject and From for display, decoded if the mail allows it."""
         try:
-            parsed = message_from_bytes(raw, policy=policy.default)
+            # the headers only: a body Python's parser fails on keeps them readable
+            parsed = BytesParser(policy=policy.default).parsebytes(
+                raw, headersonly=True
+            )
             return {
                 "subject": decode_message_header(parsed, "Subject"),
                 "from": decode_message_header(parsed, "From"),

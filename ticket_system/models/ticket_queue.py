@@ -90,6 +90,13 @@ class TicketQueue(models.Model):
         "senders without being listed. An automatic reply (Auto-Submitted: "
         "auto-replied) is never taken as relayed.",
     )
+    attachment_limit = fields.Integer(
+        string="Attachment Size Limit (MB)",
+        default=25,
+        help="Attachments of incoming mail larger than this are not stored on the "
+        "ticket: the ticket gets a note, and the original mail is kept as .eml file "
+        "on the message. 0: no limit.",
+    )
     manager_id = fields.Many2one(
         "res.users",
         string="Queue Manager",

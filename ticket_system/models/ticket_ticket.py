@@ -57,7 +57,7 @@ class TicketTicket(models.Model):
 
     number = fields.Char(readonly=True, copy=False, index=True, default="/")
     name = fields.Char(string="Subject", required=True, index="trigram", tracking=True)
-    description = fields.Html()
+    description = fields.Html(sanitize_style=True)
     active = fields.Boolean(default=True)
     color = fields.Integer()
     company_id = fields.Many2one(
