@@ -4,6 +4,7 @@
 #   bench/*.py      run inside `odoo shell`: `env` is the superuser environment;
 #                   the transaction is rolled back at the end unless the script commits
 #   other bench/*   executables, run with ODOO_PYTHON, ODOO_RC (config), TICKET_DB and PG* set
+# BENCH_ONLY=name runs only bench/name.* (e.g. BENCH_ONLY=ingest).
 # Exits non-zero if any benchmark fails.
 source "$(dirname "$0")/lib.sh"
 
@@ -12,6 +13,8 @@ CONF=$RUN_DIR/odoo-bench.conf
 
 benches=()
 for f in "$REPO"/bench/*; do
+    name=${f##*/}
+    [ -n "${BENCH_ONLY:-}" ] && [ "${name%%.*}" != "$BENCH_ONLY" ] && continue
     case $f in
         *.py) benches+=("$f") ;;
         *) [ -f "$f" ] && [ -x "$f" ] && benches+=("$f") ;;
@@ -27,11 +30,13 @@ setup_postgres
 write_conf "$CONF" "$DB"
 MODULES=$(modules)
 
-info "installing $MODULES into a fresh database $DB (with demo data)"
-drop_db "$DB"
-"${ODOO[@]}" -c "$CONF" -d "$DB" -i "$(echo $MODULES | tr ' ' ,)" \
-    --stop-after-init --logfile="$RUN_DIR/bench-install.log" \
-    || die "installation failed, see .run/bench-install.log"
+if printf '%s\n' "${benches[@]}" | grep -q '\.py$'; then
+    info "installing $MODULES into a fresh database $DB (with demo data)"
+    drop_db "$DB"
+    "${ODOO[@]}" -c "$CONF" -d "$DB" -i "$(echo $MODULES | tr ' ' ,)" \
+        --stop-after-init --logfile="$RUN_DIR/bench-install.log" \
+        || die "installation failed, see .run/bench-install.log"
+fi
 
 failed=0
 for f in "${benches[@]}"; do

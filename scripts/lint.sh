@@ -41,7 +41,7 @@ cd "$REPO"
 # templates, whose bodies are mail text (their layout is what customers get, and
 # their terms are the msgids of the German translation).
 PRETTIER_FILES='\.(css|htm|html|js|json|jsx|less|md|scss|toml|ts|xml|yaml|yml)$'
-PRETTIER_EXCLUDE='^setup/|/static/description/index\.html$|\.svg$|/tests/([^/]+/)?cassettes/|^\.copier-answers\.yml$|^\.github/|^eslint\.config\.cjs|^prettier\.config\.cjs|^README\.md$|/static/(src/)?lib/|^docs/_templates/.*\.html$|readme/.*\.(rst|md)$|/build/|/dist/|/tests/samples/|(LICENSE.*|COPYING.*)|/data/mail_template_data\.xml$|(^|/)package-lock\.json$|^node_modules/|^\.venv'
+PRETTIER_EXCLUDE='^setup/|/static/description/index\.html$|\.svg$|/tests/([^/]+/)?cassettes/|^\.copier-answers\.yml$|^\.github/|^eslint\.config\.cjs|^prettier\.config\.cjs|^README\.md$|/static/(src/)?lib/|^docs/_templates/.*\.html$|readme/.*\.(rst|md)$|/build/|/dist/|/tests/samples/|(LICENSE.*|COPYING.*)|/data/mail_template_data\.xml$|(^|/)package-lock\.json$|^node_modules/|^bench/results/|^\.venv'
 prettier_files() {
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         git ls-files --cached --others --exclude-standard

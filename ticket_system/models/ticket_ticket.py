@@ -7,6 +7,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
 from odoo.tools.mail import email_split_and_format
 
 _logger = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class TicketTicket(models.Model):
         "ticket.answer.mixin",
         "ticket.dashboard.mixin",
         "ticket.reply.document.mixin",
+        "ticket.ingest.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
@@ -737,10 +739,15 @@ class TicketTicket(models.Model):
             defaults["fetchmail_server_id"] = server.id
             defaults["queue_id"] = server.queue_id.id
         defaults.update(custom_values or {})
-        # the user running the gateway must not become the agent
-        ticket = super(
-            TicketTicket, self.with_context(default_user_id=False)
-        ).message_new(msg_dict, custom_values=defaults)
+        # the user running the gateway must not become the agent; the name is
+        # always given (see ticket.ingest.mixin)
+        self.env.cr.cache["ticket_gateway_new"] = True
+        try:
+            ticket = super(
+                TicketTicket, self.with_context(default_user_id=False)
+            ).message_new(msg_dict, custom_values=defaults)
+        finally:
+            self.env.cr.cache.pop("ticket_gateway_new", None)
         if not self.env.context.get("ticket_no_autoreply"):
             # answered once the incoming mail is posted (_message_post_after_hook)
             ticket = ticket.with_context(ticket_autoreply_pending=True)
@@ -1226,37 +1233,56 @@ class TicketTicket(models.Model):
         )
         # the mail queue runs hourly: have it run now, so that the confirmation
         # leaves while the customer still waits for it (as event does)
-        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        # (by id: the cached XML id lookup, no existence check on this path)
+        self.env["ir.cron"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id(
+                "mail.ir_cron_mail_scheduler_action"
+            )
+        )._trigger()
         self._placeholder_log_unfilled(unfilled)
 
     @api.model
     def _own_addresses(self, emails):
         """Those of the normalized ``emails`` that belong to this database:
         aliases, catchall, bounce, default sender, company addresses and the
-        mailboxes it fetches. Never answer those. Same queries for any number
-        of addresses."""
+        mailboxes it fetches. Never answer those. One query for any number
+        of addresses (it runs for every confirmation)."""
         emails = set(filter(None, emails))
         if not emails:
             return set()
-        # sudo: mail configuration, read to avoid mailing ourselves in a loop
-        domains = self.env["mail.alias.domain"].sudo().search([])
-        own = {
-            tools.email_normalize(address or "")
-            for address in domains.mapped("catchall_email")
-            + domains.mapped("bounce_email")
-            + domains.mapped("default_from_email")
-            + self.env["res.company"].sudo().search([]).mapped("email")
-        }
-        own |= set(
-            self.env["mail.alias"]
-            .sudo()
-            .search([("alias_full_name", "in", list(emails))])
-            .mapped("alias_full_name")
+        # read as the ORM would (active companies and mailboxes, the alias
+        # domains' computed addresses), pending changes included
+        for model, names in (
+            ("mail.alias.domain", ["name", "bounce_alias", "catchall_alias"]),
+            ("mail.alias.domain", ["default_from"]),
+            ("res.company", ["email", "active"]),
+            ("mail.alias", ["alias_full_name"]),
+            ("fetchmail.server", ["user", "active"]),
+        ):
+            self.env[model].flush_model(names)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT catchall_alias || '@' || name FROM mail_alias_domain
+                 WHERE catchall_alias IS NOT NULL
+                UNION ALL
+                SELECT bounce_alias || '@' || name FROM mail_alias_domain
+                 WHERE bounce_alias IS NOT NULL
+                UNION ALL
+                SELECT CASE WHEN position('@' IN default_from) > 0 THEN default_from
+                            ELSE default_from || '@' || name END
+                  FROM mail_alias_domain WHERE default_from IS NOT NULL
+                UNION ALL
+                SELECT email FROM res_company WHERE active AND email IS NOT NULL
+                UNION ALL
+                SELECT "user" FROM fetchmail_server WHERE active
+                UNION ALL
+                SELECT alias_full_name FROM mail_alias WHERE alias_full_name IN %s
+                """,
+                tuple(emails),
+            )
         )
-        own |= {
-            tools.email_normalize(login or "")
-            for login in self.env["fetchmail.server"].sudo().search([]).mapped("user")
-        }
+        own = {tools.email_normalize(row[0] or "") for row in self.env.cr.fetchall()}
         return emails & own
 
     @api.model
