@@ -159,9 +159,11 @@ class TicketMailHealth(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "ticket_system.ticket_ticket_action"
         )
+        name = self.env._("Suppressed Confirmations")
         action.update(
             {
-                "name": self.env._("Suppressed Confirmations"),
+                "name": name,
+                "display_name": name,
                 "domain": [("autoresponse_suppressed", "!=", False)],
                 "context": {"active_test": False},
                 "view_mode": "list,form",
