@@ -1,6 +1,6 @@
 import logging
 
-from odoo import fields, http, tools
+from odoo import http, tools
 from odoo.http import request
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import plaintext2html
@@ -28,9 +28,10 @@ class TicketContactForm(http.Controller):
     portal customer) opens a ticket in one of the public queues.
 
     Abuse protection: Odoo's CSRF token (checked before this code runs), a
-    honeypot field, size limits, and per-address and per-IP rate limits
-    counted on the tickets themselves (``submitter_ip``, ``partner_email``);
-    rejected input stores nothing."""
+    honeypot field, size limits, per-address and per-IP rate limits counted
+    on the tickets themselves (``submitter_ip``, ``partner_email``) and a cap
+    of submissions per hour in all; rejected input stores nothing. The IP is
+    erased after a few hours (ticket_system.contact_form_ip_retention_hours)."""
 
     # ------------------------------------------------------------
     # SETTINGS (system parameters)
@@ -251,7 +252,15 @@ class TicketContactForm(http.Controller):
                     break
                 attachments.append((file.filename, content))
 
-        if not errors and self._contact_form_rate_limited(email, self._remote_addr()):
+        limited = not errors and self._contact_form_rate_limited(
+            email, self._remote_addr()
+        )
+        if limited == "volume":
+            errors["_form"] = _(
+                "We are receiving an unusually large number of requests right now. "
+                "Please try again in an hour, or write to us by e-mail."
+            )
+        elif limited:
             errors["_form"] = _(
                 "You have sent us several requests within the last hour already. "
                 "Please wait a while before you send another one, or reply to the "
@@ -275,29 +284,14 @@ class TicketContactForm(http.Controller):
 
     def _contact_form_rate_limited(self, email, ip):
         """Whether the address or the IP sent the allowed number of forms
-        within the last hour already (system parameters
-        ticket_system.contact_form_limit_per_email / _per_ip; 0 = no limit)."""
-        since = fields.Datetime.subtract(fields.Datetime.now(), hours=1)
+        within the last hour already ("sender"), or all visitors together
+        did ("volume"); False if not (system parameters
+        ticket_system.contact_form_limit_per_email / _per_ip / _per_hour;
+        0 = no limit). Race-free: see ticket.mail.volume.mixin."""
         # sudo: counting recent tickets of everybody, no content is read
-        Ticket = request.env["ticket.ticket"].sudo().with_context(active_test=False)
-        recent = [("channel", "in", ("web", "portal")), ("create_date", ">=", since)]
-        for key, domain in (
-            (
-                "ticket_system.contact_form_limit_per_email",
-                [("partner_email", "=", email)],
-            ),
-            ("ticket_system.contact_form_limit_per_ip", [("submitter_ip", "=", ip)]),
-        ):
-            limit = self._contact_form_param(key, 5)
-            value = domain[0][2]
-            if (
-                value
-                and limit
-                and Ticket.search_count(recent + domain, limit=limit) >= limit
-            ):
-                _logger.info("Contact form: %s reached for %s / %s", key, email, ip)
-                return True
-        return False
+        return (
+            request.env["ticket.ticket"].sudo()._contact_form_limit_reached(email, ip)
+        )
 
     def _contact_form_create_ticket(self, values):
         """Open the ticket as the mail gateway would: customer found by

@@ -158,17 +158,22 @@ class MailThread(models.AbstractModel):
         return result
 
     @api.model
-    def _ticket_note_suppressed_confirmation(self, ticket, email, incoming):
-        """A confirmation not sent because the sender had too many of them
-        within the hour: an autoresponder ping-pong, or a mail loop. Counted
-        for the mail health view and logged with what identifies the mail."""
+    def _ticket_note_suppressed_confirmation(self, ticket, email, incoming, reason):
+        """A confirmation not sent: the sender had too many of them within the
+        hour (``reason`` "sender": an autoresponder ping-pong, a mail loop) or
+        the database sent its hourly cap of them ("volume": mass mail with
+        forged senders). Noted on the ticket, counted for the mail health view
+        and logged with what identifies the mail."""
         stats = self.env.context.get("ticket_fetch_stats")
         if stats is not None:
             stats["suppressed"] += 1
+        ticket._autoresponse_note_suppressed(reason, email)
         _logger.warning(
-            "Confirmation to %s suppressed (too many this hour; a mail loop?): "
-            "ticket %s, queue %s, Message-Id %s",
+            "Confirmation to %s suppressed (%s): ticket %s, queue %s, Message-Id %s",
             email,
+            "hourly cap of all confirmations reached"
+            if reason == "volume"
+            else "too many this hour; a mail loop?",
             ticket.number,
             ticket.queue_id.name,
             incoming.message_id,

@@ -44,6 +44,13 @@ class TicketMailHealth(models.Model):
         compute="_compute_store_counts",
         help="Failed mails of this mailbox not processed yet.",
     )
+    capped_today = fields.Integer(
+        string="Over Hourly Cap Today",
+        compute="_compute_store_counts",
+        help="Tickets of today whose sender got no confirmation because the "
+        "database had sent its hourly cap of confirmations (mass mail with "
+        "forged senders?). Included in the suppressed confirmations.",
+    )
     quarantined_today = fields.Integer(
         compute="_compute_store_counts",
         help="Delivery reports and auto-replies kept in the quarantine today.",
@@ -113,10 +120,26 @@ class TicketMailHealth(models.Model):
                 ["__count"],
             )
         )
+        # the partial index of suppressed confirmations: few rows
+        capped = dict(
+            self.env["ticket.ticket"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [
+                    ("fetchmail_server_id", "in", self.ids),
+                    ("autoresponse_suppressed", "=", "volume"),
+                    ("create_date", ">=", start),
+                ],
+                ["fetchmail_server_id"],
+                ["__count"],
+            )
+        )
         for mailbox in self:
             server = self.env["fetchmail.server"].browse(mailbox.id)
             mailbox.failed_open = failed.get(server, 0)
             mailbox.quarantined_today = quarantined.get(server, 0)
+            mailbox.capped_today = capped.get(server, 0)
 
     def _action_of_mailbox(self, xmlid):
         self.ensure_one()
@@ -129,3 +152,22 @@ class TicketMailHealth(models.Model):
 
     def action_open_quarantine(self):
         return self._action_of_mailbox("ticket_system.ticket_mail_quarantine_action")
+
+    def action_open_suppressed_confirmations(self):
+        """All tickets whose sender got no confirmation (any mailbox, queue
+        address or the contact form), newest first."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "ticket_system.ticket_ticket_action"
+        )
+        name = self.env._("Suppressed Confirmations")
+        action.update(
+            {
+                "name": name,
+                "display_name": name,
+                "domain": [("autoresponse_suppressed", "!=", False)],
+                "context": {"active_test": False},
+                "view_mode": "list,form",
+                "views": [(False, "list"), (False, "form")],
+            }
+        )
+        return action

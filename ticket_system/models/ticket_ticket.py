@@ -47,6 +47,7 @@ class TicketTicket(models.Model):
         "ticket.dashboard.mixin",
         "ticket.reply.document.mixin",
         "ticket.ingest.mixin",
+        "ticket.mail.volume.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
@@ -1162,9 +1163,10 @@ class TicketTicket(models.Model):
             return
         if self._own_addresses([email]):
             return
-        if self._autoresponse_limit_reached(email):
+        reason = self._autoresponse_limit_reached(email)
+        if reason:
             self.env["mail.thread"]._ticket_note_suppressed_confirmation(
-                self, email, incoming
+                self, email, incoming, reason
             )
             return
         self._send_automatic_reply(incoming, template)
@@ -1287,26 +1289,9 @@ class TicketTicket(models.Model):
 
     @api.model
     def _autoresponse_limit_reached(self, email):
-        """At most N confirmations an hour to one address (system parameter
-        ticket_system.autoresponder_limit_per_hour): mail loops with other
-        robots stop quickly."""
-        limit = int(
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("ticket_system.autoresponder_limit_per_hour", 5)
-        )
-        since = fields.Datetime.subtract(fields.Datetime.now(), hours=1)
-        # the current ticket counts: it is created already
-        recent = self.sudo().search_count(
-            [
-                ("partner_email", "=", email),
-                # mail and the contact form: confirmations to the same address
-                ("channel", "in", ("email", "web", "portal")),
-                ("create_date", ">=", since),
-            ],
-            limit=limit + 1,
-        )
-        return recent > limit
+        """The one gate of confirmations: why none may leave to ``email`` now
+        (``"sender"``, ``"volume"``), else False (see ticket.mail.volume.mixin)."""
+        return self._autoresponse_limit_check(email)
 
     def _ticket_subject(self, subject):
         """Every mail about a ticket names it: [T00042] in the subject."""
