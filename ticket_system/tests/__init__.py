@@ -47,3 +47,4 @@ from . import test_phone
 from . import test_dashboard
 from . import test_mail_fetch_faults
 from . import test_reply_document
+from . import test_scaleout
