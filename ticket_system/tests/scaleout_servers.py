@@ -304,11 +304,16 @@ class OdooServer:
 
     def stop(self):
         if self.process and self.process.poll() is None:
-            # SIGINT: the prefork master stops its workers and waits for them
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
+            # SIGINT: the prefork master stops its workers once they are
+            # idle; a second one stops them at once
+            for signum, timeout in ((signal.SIGINT, 3), (signal.SIGINT, 10)):
+                self.process.send_signal(signum)
+                try:
+                    self.process.wait(timeout=timeout)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+            else:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         if self.tmp:

@@ -268,7 +268,8 @@ class TestScaleOut(CommittedCase, BaseCase):
             second_cron = fetch_cron.copy({"name": f"Second fetch {self.tag}"})
             crons = fetch_cron | second_cron
             crons.write({"active": True, "nextcall": fields.Datetime.now()})
-            crons._trigger()  # wakes the cron workers at the commit
+            for cron in crons:
+                cron._trigger()  # wakes the cron workers at the commit
             started = fields.Datetime.now() - timedelta(seconds=1)
         self.addCleanup(self._remove_cron, second_cron.id)
 
