@@ -13,6 +13,7 @@ are never skipped (.ci/run installs both).
 
 import os
 import smtplib
+import subprocess
 import sys
 import threading
 import uuid
@@ -230,6 +231,25 @@ class TestScaleOut(CommittedCase, BaseCase):
             self._fail("the reply did not arrive within 60 s")
         self.assertEqual(len(tickets), 1, "the reply threads: no second ticket")
         self.assertIn(reply_id, tickets[0][3])
+
+    def test_mailgate_failure_is_temporary(self):
+        """When Odoo refuses the mail (here: a wrong password) or cannot be
+        reached, the mailgate exits with EX_TEMPFAIL (75): Postfix keeps the
+        mail and tries again. Odoo's script alone exits with 1 and Postfix
+        would bounce the customer's mail."""
+        _message_id, raw = self._mail("Abgelehnt")
+        for port, password in (
+            (self.odoo.port, "wrong password"),
+            (servers.free_port(), ADMIN_PASSWORD),
+        ):
+            argv = self.postfix.pipe_argv[:]
+            argv[argv.index("--port") + 1] = str(port)
+            argv[argv.index("-p") + 1] = password
+            done = subprocess.run(  # noqa: S603 - the pipe's command line
+                argv, input=raw, capture_output=True, timeout=60, check=False
+            )
+            self.assertEqual(done.returncode, 75, done.stderr.decode()[-2000:])
+        self.assertEqual(self._tickets(), ([], []), "nothing arrived")
 
     def test_two_cron_workers_fetch_one_mailbox(self):
         """Two scheduled fetches of the same mailbox start at once in the two
