@@ -78,10 +78,10 @@ class TestScaleOut(CommittedCase, BaseCase):
             cls.admin_id = env.ref("base.user_admin").id
             cls.domain = env.company.alias_domain_id.name
             cls.fetch_cron_id = env.ref("mail.ir_cron_mail_gateway_action").id
-            cls.paused_crons = env["ir.cron"].search([("active", "=", True)])
+            paused = env["ir.cron"].search([("active", "=", True)])
             # the server's cron workers run this test's fetch only
-            cls.paused_crons.write({"active": False})
-            paused = cls.paused_crons.ids
+            paused.write({"active": False})
+            paused = paused.ids
         cls.addClassCleanup(cls._resume_crons, paused)
         if not cls.domain:
             raise RuntimeError("the company has no alias domain for its queues")
