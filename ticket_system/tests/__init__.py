@@ -51,3 +51,4 @@ from . import test_reply_document
 from . import test_mail_hostile
 from . import test_ingest
 from . import test_mail_volume
+from . import test_scaleout
