@@ -15,7 +15,9 @@ class StockReturnPicking(models.TransientModel):
 
     ticket_id = fields.Many2one("ticket.ticket", readonly=True)
     ticket_picking_ids = fields.Many2many(
-        "stock.picking", compute="_compute_ticket_picking_ids"
+        "stock.picking",
+        string="Deliveries of the Ticket",
+        compute="_compute_ticket_picking_ids",
     )
 
     @api.model
