@@ -72,7 +72,8 @@ have_addon() {
     return 1
 }
 
-# Modules to install: ticket_system, plus ticket_system_sale when `sale` is available.
+# Modules to install: ticket_system, plus ticket_system_sale when `sale` is available,
+# plus ticket_system_stock when `stock` (and so `sale_stock`) is available too.
 modules() {
     if [ -n "${TICKET_MODULES:-}" ]; then
         echo "$TICKET_MODULES"
@@ -82,6 +83,9 @@ modules() {
     local mods=ticket_system
     if [ -f "$ADDONS_DIR/ticket_system_sale/__manifest__.py" ] && have_addon sale; then
         mods="$mods ticket_system_sale"
+        if [ -f "$ADDONS_DIR/ticket_system_stock/__manifest__.py" ] && have_addon sale_stock; then
+            mods="$mods ticket_system_stock"
+        fi
     fi
     echo "$mods"
 }

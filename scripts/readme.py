@@ -17,7 +17,7 @@ import pypandoc
 from docutils.core import publish_string
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
-ADDONS = ("ticket_system", "ticket_system_sale")
+ADDONS = ("ticket_system", "ticket_system_sale", "ticket_system_stock")
 GITHUB = "ticket-system/ticket_system"
 BRANCH = "main"
 # fragments in OCA's order, with their section titles (DESCRIPTION has none)

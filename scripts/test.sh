@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make test: install ticket_system (+ ticket_system_sale when `sale` exists) with
-# demo data into a fresh database, then run every test of those addons with
+# make test: install ticket_system (+ ticket_system_sale when `sale` exists,
+# + ticket_system_stock when `stock` does too) with demo data into a fresh
+# database, then run every test of those addons with
 # pytest-odoo, browser tours included (--odoo-http starts Odoo's HTTP server in
 # the pytest process). Exits non-zero on any failure, error, or when no test ran.
 # Arguments are passed on to pytest, e.g. scripts/test.sh -k gateway -x

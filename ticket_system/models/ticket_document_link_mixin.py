@@ -310,7 +310,10 @@ class TicketDocumentLinkMixin(models.AbstractModel):
                     kind,
                     doc.name if doc.name and doc.name != "/" else doc.display_name,
                     format_date(self.env, date) if date else "",
-                    format_amount(self.env, amount, doc.currency_id),
+                    # documents without an amount (a transfer) give None
+                    format_amount(self.env, amount, doc.currency_id)
+                    if amount is not None
+                    else "",
                     state or "",
                 )
             )

@@ -65,10 +65,9 @@ class TicketReplyDocumentMixin(models.AbstractModel):
         self.ensure_one()
         values = []
         for document in documents:
-            field_name = self._link_field_of(document)
             # sudo: documents linked to this ticket only, whatever the
             # agent's accounting or sales rights
-            if document not in self.sudo()[field_name]:
+            if not self._reply_document_allowed(document.sudo()):
                 raise UserError(
                     self.env._(
                         "%(document)s is not linked to ticket %(number)s.",
@@ -88,6 +87,17 @@ class TicketReplyDocumentMixin(models.AbstractModel):
                 }
                 for name, content in values
             ]
+        )
+
+    def _reply_document_allowed(self, document):
+        """May the PDF of ``document`` (as superuser) go out from this
+        ticket: it is linked to it (bridges add documents reached through a
+        linked one, e.g. the delivery slips of a linked order)."""
+        self.ensure_one()
+        return any(
+            document in self.sudo()[name]
+            for name in self._ticket_link_fields()
+            if self._fields[name].comodel_name == document._name
         )
 
     def _reply_document_pdf(self, document):

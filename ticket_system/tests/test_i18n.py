@@ -6,7 +6,7 @@ from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
-MODULES = ("ticket_system", "ticket_system_sale")
+MODULES = ("ticket_system", "ticket_system_sale", "ticket_system_stock")
 
 
 @tagged("post_install", "-at_install")

@@ -1,0 +1,3 @@
+from . import sale_order
+from . import stock_picking
+from . import ticket_ticket

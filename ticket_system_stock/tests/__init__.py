@@ -1,0 +1,2 @@
+from . import test_return
+from . import test_delivery_slip

@@ -1,0 +1,2 @@
+from . import stock_return_picking
+from . import ticket_merge
