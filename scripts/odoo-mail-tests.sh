@@ -77,7 +77,7 @@ for mode in "${modes[@]}"; do
         # tests/odoo_mail_pytest.py: Odoo's runner's current_test under pytest-odoo
         PYTHONPATH="$REPO/tests${PYTHONPATH:+:$PYTHONPATH}" TICKET_ODOO_MAIL_MODE=$mode \
             "$PY" -m pytest -p no:cacheprovider -p odoo_mail_pytest -q -rfEs \
-            -o junit_logging=log -o junit_log_passing_tests=False \
+            -o junit_logging=log \
             -c "$REPO/pytest.ini" --rootdir="$(dirname "$(dirname "$test_dir")")" --junitxml="$result" \
             --odoo-config="$CONF" --odoo-database="$DB" --odoo-log-level=info \
             --odoo-extra="logfile=$RUN_DIR/odoo-mail-$mode-odoo.log" \
