@@ -1,11 +1,16 @@
 # Thin wrappers: the work is done in scripts/ (see README.md).
-.PHONY: run test bench reset mail dev-tools lint readme
+.PHONY: run test odoo-mail-tests bench reset mail dev-tools lint readme
 
 run:
 	@scripts/run.sh $(ODOO_ARGS)
 
 test:
 	@scripts/test.sh $(PYTEST_ARGS)
+
+# make odoo-mail-tests [MODE=plain|fetched|both]: Odoo's own test_mail tests with
+# ticket_system installed, as piped and as fetched mail (README.md)
+odoo-mail-tests:
+	@scripts/odoo-mail-tests.sh $(or $(MODE),both)
 
 bench:
 	@scripts/bench.sh
