@@ -66,21 +66,20 @@ def deliver(url, db, login, password, mailgate, path):
     if not uid:
         sys.exit(f"error: cannot log in to {db} as {login}")
     host, _, port = url.removeprefix("http://").partition(":")
-    # odoo-mailgate.py is still written for Python 2 (xmlrpclib, a str read from
-    # stdin): run it unchanged, with the Python 3 names it expects
+    # odoo-mailgate.py is still written for Python 2: run it through the
+    # addon's Python 3 wrapper, as an MTA's pipe does
+    wrapper = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        "ticket_system",
+        "scripts",
+        "odoo_mailgate.py",
+    )
     with open(path, "rb") as stdin:
-        code = (
-            "import runpy, sys, xmlrpc.client;"
-            "sys.modules['xmlrpclib'] = xmlrpc.client;"
-            "sys.stdin = sys.stdin.buffer;"
-            "sys.argv[0] = sys.argv.pop(1);"
-            "runpy.run_path(sys.argv[0], run_name='__main__')"
-        )
         done = subprocess.run(
             [
                 sys.executable,
-                "-c",
-                code,
+                wrapper,
+                "--mailgate",
                 mailgate,
                 "-d",
                 db,

@@ -38,13 +38,7 @@ class TicketContactForm(http.Controller):
     # ------------------------------------------------------------
 
     def _contact_form_param(self, key, default):
-        # sudo: system parameters are configuration, read for the visitor
-        value = request.env["ir.config_parameter"].sudo().get_param(key)
-        try:
-            return int(value) if value not in (None, False, "") else default
-        except ValueError:
-            _logger.warning("System parameter %s is not a number: %r", key, value)
-            return default
+        return request.env["ticket.ticket"]._mail_volume_param(key, default)
 
     def _contact_form_max_bytes(self):
         return (

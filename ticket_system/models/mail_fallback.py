@@ -18,8 +18,7 @@ What degrades how:
 * Windows-1252 text labelled ISO-8859-1 (its dashes, quotes and euro sign
   would be invisible control characters) is read as Windows-1252;
 * a subject or sender written in raw 8-bit bytes instead of RFC 2047 words
-  (Python reads U+FFFD for every byte not UTF-8) is read as UTF-8, else as
-  Windows-1252.
+  is read again from its raw text (see mail_thread_hostile).
 """
 
 import base64
@@ -51,9 +50,6 @@ WINDOWS_1252 = {
     if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)  # undefined in Windows-1252
 }
 WINDOWS_1252_FIELDS = ("subject", "email_from", "from", "body")
-# the parsed fields of the headers that may come in raw 8-bit bytes
-RAW_8BIT_HEADERS = (("subject", b"subject"), ("email_from", b"from"))
-HEADER_BLOCK_END = re.compile(rb"\r?\n\r?\n")
 
 
 class LenientPolicy(email.policy.EmailPolicy):
@@ -207,39 +203,6 @@ def has_replacement_characters(msg_dict):
         isinstance(attachment[1], str) and REPLACEMENT_CHARACTER in attachment[1]
         for attachment in msg_dict.get("attachments") or ()
     )
-
-
-def damaged_headers(msg_dict):
-    """The headers (field, header name) Python read U+FFFD in."""
-    return [
-        (key, name)
-        for key, name in RAW_8BIT_HEADERS
-        if REPLACEMENT_CHARACTER in str(msg_dict.get(key) or "")
-    ]
-
-
-def repair_8bit_headers(msg_dict, raw):
-    """Read the subject and sender again from ``raw`` (the mail's bytes) when
-    Python read U+FFFD in them: raw 8-bit bytes in a header, which Python
-    reads only when they are UTF-8. They are read as UTF-8, else as latin-1
-    (and as Windows-1252 by repair_windows_1252). One substring search per
-    field: normal mail pays nothing else."""
-    damaged = damaged_headers(msg_dict)
-    if not damaged or not isinstance(raw, bytes):
-        return
-    head = FOLDING.sub(" ", HEADER_BLOCK_END.split(raw, 1)[0].decode("latin-1"))
-    for key, name in damaged:
-        match = re.search(rf"^{name.decode()}[ \t]*:[ \t]*(.*?)\r?$", head, re.I | re.M)
-        data = match.group(1).encode("latin-1") if match else b""
-        if data.isascii():
-            continue  # the U+FFFD came from elsewhere (an encoded word)
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
-        msg_dict[key] = raw_header_text(text)
-        if key == "email_from":
-            msg_dict["from"] = msg_dict[key]
 
 
 def repair_windows_1252(msg_dict):

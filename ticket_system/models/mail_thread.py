@@ -334,9 +334,6 @@ class MailThread(models.AbstractModel):
             self._ticket_keep_original(
                 msg_dict, self._ticket_original_bytes(message), [reason]
             )
-        if mail_fallback.damaged_headers(msg_dict):
-            raw = self._ticket_original_bytes(message)
-            mail_fallback.repair_8bit_headers(msg_dict, raw)
         mail_fallback.repair_windows_1252(msg_dict)
         return msg_dict
 
@@ -362,7 +359,6 @@ class MailThread(models.AbstractModel):
         reason = mail_fallback.repair_date(msg_dict, arrival=self.env.cr.now())
         if reason:
             reasons.append(reason)
-        mail_fallback.repair_8bit_headers(msg_dict, raw)
         mail_fallback.repair_windows_1252(msg_dict)
         self._ticket_keep_original(msg_dict, raw, reasons)
         return msg_dict

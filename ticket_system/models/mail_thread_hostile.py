@@ -274,14 +274,15 @@ class MailThread(models.AbstractModel):
     @api.model
     def _ticket_drop_oversized(self, message, message_dict, routes):
         attachments = message_dict.get("attachments") or []
-        if not attachments:
+        sizes = [mail_hostile.content_size(a.content) for a in attachments]
+        # no limit is below 1 MB: most mail needs no look at its queue
+        if max(sizes, default=0) <= MEGABYTE:
             return []
         limit = self._ticket_attachment_limit(message_dict, routes)
         if not limit:
             return []
         kept, notes = [], []
-        for attachment in attachments:
-            size = mail_hostile.content_size(attachment.content)
+        for attachment, size in zip(attachments, sizes, strict=True):
             if size <= limit * MEGABYTE:
                 kept.append(attachment)
                 continue

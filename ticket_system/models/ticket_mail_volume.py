@@ -104,30 +104,29 @@ class TicketMailVolumeMixin(models.AbstractModel):
     # ------------------------------------------------------------
 
     @api.model
-    def _mail_volume_param(self, key):
-        """A limit from the system parameters (0: none)."""
+    def _mail_volume_param(self, key, default=None):
+        """A limit from the system parameters (0: none; ``default``, else
+        the one in DEFAULTS, when unset or not a number)."""
+        if default is None:
+            default = DEFAULTS[key]
         # sudo: system parameters are configuration, read for every sender
         value = self.env["ir.config_parameter"].sudo().get_param(key)
         try:
-            return (
-                max(int(value), 0)
-                if value not in (None, False, "")
-                else (DEFAULTS[key])
-            )
+            return max(int(value), 0) if value not in (None, False, "") else default
         except ValueError:
             _logger.warning("System parameter %s is not a number: %r", key, value)
-            return DEFAULTS[key]
+            return default
 
     # ------------------------------------------------------------
     # CONFIRMATIONS
     # ------------------------------------------------------------
 
     @api.model
-    def _autoresponse_limit_check(self, email):
-        """``False`` when a confirmation to ``email`` may leave now (and it
-        is counted for this ticket), else why not: ``"sender"`` (this address
-        had its N this hour) or ``"volume"`` (the database sent its M this
-        hour). One query for both counts."""
+    def _autoresponse_limit_reached(self, email):
+        """The one gate of confirmations. ``False`` when a confirmation to
+        ``email`` may leave now (and it is counted for this ticket), else why
+        not: ``"sender"`` (this address had its N this hour) or ``"volume"``
+        (the database sent its M this hour). One query for both counts."""
         per_sender = self._mail_volume_param(PARAM_SENDER)
         total = self._mail_volume_param(PARAM_TOTAL)
         since = fields.Datetime.subtract(fields.Datetime.now(), hours=1)

@@ -1287,12 +1287,6 @@ class TicketTicket(models.Model):
         own = {tools.email_normalize(row[0] or "") for row in self.env.cr.fetchall()}
         return emails & own
 
-    @api.model
-    def _autoresponse_limit_reached(self, email):
-        """The one gate of confirmations: why none may leave to ``email`` now
-        (``"sender"``, ``"volume"``), else False (see ticket.mail.volume.mixin)."""
-        return self._autoresponse_limit_check(email)
-
     def _ticket_subject(self, subject):
         """Every mail about a ticket names it: [T00042] in the subject."""
         self.ensure_one()

@@ -187,7 +187,7 @@ class TestConfirmationVolume(TicketMailCommon):
         ticket = self._flood(1, prefix="plan")
         self.env.flush_all()
         self.env.cr.execute("SELECT 1")  # the last query is the count below
-        ticket._autoresponse_limit_check("plan0@opfer0.example")
+        ticket._autoresponse_limit_reached("plan0@opfer0.example")
         query = self.env.cr._obj.query.decode()
         self.assertIn("autoresponse_date >=", query)
         plan = _plan(self.env.cr, SQL(query))
