@@ -163,7 +163,10 @@ class FetchmailServer(models.Model):
         error = False
         try:
             super(
-                FetchmailServer, self.with_context(ticket_fetch_stats=stats)
+                FetchmailServer,
+                self.with_context(
+                    ticket_fetch_stats=stats, lang=self._ticket_gateway_lang()
+                ),
             ).fetch_mail(raise_exception=True)
         except ValidationError as exc:
             error = exc
@@ -178,6 +181,13 @@ class FetchmailServer(models.Model):
                 raise error
             _logger.info("Fetching mail from %s failed: %s", self.name, error)
         return not error
+
+    def _ticket_gateway_lang(self):
+        """The language of what the gateway writes on tickets (notes about
+        refused attachments, failed deliveries, suppressed confirmations):
+        the queue's, else the company's, not the language of whoever runs
+        the fetch (the cron's OdooBot writes English)."""
+        return self.queue_id.lang or self.env.company.partner_id.lang or self.env.lang
 
     def _ticket_keep_stats(self, stats, error):
         today = fields.Date.context_today(self)

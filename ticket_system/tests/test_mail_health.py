@@ -101,7 +101,9 @@ class TestTicketMailHealth(TicketMailCommon):
         health = self._health()
         self.assertTrue(health.has_error)
         self.assertTrue(health.last_error_date)
-        self.assertIn("Couldn't get your emails", health.last_error)
+        # in the language of the mailbox's queue, like the notes of the fetch
+        self.assertEqual(self.queue.lang, "de_DE")
+        self.assertIn("Ihre E-Mails konnten nicht empfangen werden", health.last_error)
 
     def test_managers_only(self):
         self.assertEqual(len(self._health()), 1)
