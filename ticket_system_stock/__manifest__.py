@@ -14,6 +14,7 @@
         "views/ticket_ticket_views.xml",
         "wizard/stock_return_picking_views.xml",
     ],
+    "demo": ["demo/sale_order_demo.xml"],
     "auto_install": True,
     "installable": True,
 }

@@ -31,11 +31,16 @@ class AccountMove(models.Model):
         )
         action["view_mode"] = "form"
         action["views"] = [(False, "form")]
+        ticket = (
+            self.env["ticket.ticket"]
+            .browse(self.env.context.get("ticket_credit_note_ticket_id"))
+            .exists()
+        )
         action["context"] = {
             "active_model": "account.move",
             "active_ids": self.ids,
-            "ticket_credit_note_ticket_id": self.env.context.get(
-                "ticket_credit_note_ticket_id"
-            ),
+            "ticket_credit_note_ticket_id": ticket.id,
+            # the reason printed on the credit note: the customer's ticket
+            "default_reason": ticket.display_name if ticket else False,
         }
         return action

@@ -77,11 +77,14 @@ class TicketBillingMixin(models.AbstractModel):
             for ticket, line in zip(group, invoice.invoice_line_ids, strict=True):
                 by_ticket[ticket].invoice_line_id = line
                 ticket.invoice_ids = [Command.link(invoice.id)]
+                # not an f-string inside _(): Babel's extractor evaluates the
+                # call's string tokens and then skips the whole file
+                hours = f"{line.quantity:g}"
                 ticket._message_log(
                     body=Markup("<p>%s</p>")
                     % self.env._(
                         "%(hours)s h of time billed in %(invoice)s.",
-                        hours=f"{line.quantity:g}",
+                        hours=hours,
                         invoice=invoice._get_html_link(title=invoice.display_name),
                     )
                 )

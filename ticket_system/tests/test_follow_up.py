@@ -52,6 +52,8 @@ class TestTicketFollowUp(TicketCommon):
             .with_user(self.accountant_agent)
             .with_context(**action["context"])
         )
+        # pre-filled with the ticket, printed on the credit note
+        self.assertEqual(wizard.reason, self.ticket_support.display_name)
         wizard.reason = "Rücksendung Jacke"
         result = wizard.save().refund_moves()
         credit_note = self.env["account.move"].browse(result["res_id"])

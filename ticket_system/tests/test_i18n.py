@@ -35,7 +35,10 @@ class TestGermanTranslation(TransactionCase):
             if not self.env["ir.module.module"]._get(module).state == "installed":
                 continue
             with self.subTest(module=module):
-                terms = self._code_terms(module)
+                # a file the extractor cannot read (an f-string inside _())
+                # is skipped with an error: its terms would go missing unseen
+                with self.assertNoLogs("odoo.tools.translate", level="ERROR"):
+                    terms = self._code_terms(module)
                 self.assertTrue(terms, "the export found terms")
                 german = {
                     entry.msgid

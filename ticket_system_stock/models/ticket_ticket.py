@@ -124,7 +124,9 @@ class TicketTicket(models.Model):
             document.state, ""
         )
         return (
-            self.env._("Return"),
+            self.env._("Exchange Delivery")
+            if document.picking_type_code == "outgoing"
+            else self.env._("Return"),
             document.date_done or document.scheduled_date,
             None,
             state,

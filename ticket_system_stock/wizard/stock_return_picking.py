@@ -55,6 +55,77 @@ class StockReturnPicking(models.TransientModel):
             self._ticket_link_return(ticket, new_picking)
         return new_picking
 
+    def action_create_exchanges(self):
+        """*Return for Exchange* from a ticket: Odoo creates the return and,
+        through the order's procurement group, a new delivery; both are linked
+        to the ticket."""
+        ticket = self.ticket_id
+        group = self.picking_id.group_id
+        if not ticket or not group:
+            return super().action_create_exchanges()
+        moves = self.env["stock.move"]
+        before = moves.search([("group_id", "=", group.id)])
+        action = super().action_create_exchanges()
+        returned = self.env["stock.picking"].browse(action["res_id"])
+        exchange_moves = moves.search(
+            [("group_id", "=", group.id), ("id", "not in", before.ids)]
+        )
+        # the delivery to the customer (with pick/pack steps, the last one)
+        exchanges = (exchange_moves.picking_id - returned).filtered(
+            lambda picking: picking.picking_type_code == "outgoing"
+        )
+        if exchanges:
+            self._ticket_link_exchange(
+                ticket,
+                returned,
+                exchanges,
+                exchange_moves.filtered(lambda move: move.picking_id in exchanges),
+            )
+        return action
+
+    def _ticket_link_exchange(self, ticket, returned, exchanges, exchange_moves):
+        """Link the exchange deliveries to the ticket, both ways, with a note
+        on each."""
+        ticket.with_context(ticket_link_foreign_confirmed=True).return_picking_ids = [
+            Command.link(picking.id) for picking in exchanges
+        ]
+        ticket.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (
+                self.env._(
+                    "Exchange delivery %(exchange)s created for return "
+                    "%(return_picking)s:",
+                    exchange=Markup(", ").join(
+                        picking._get_html_link(title=picking.name)
+                        for picking in exchanges
+                    ),
+                    return_picking=returned._get_html_link(title=returned.name),
+                ),
+                Markup().join(
+                    Markup("<li>%s %s × %s</li>")
+                    % (
+                        formatLang(
+                            self.env, move.product_uom_qty, dp="Product Unit of Measure"
+                        ),
+                        move.product_uom.name,
+                        move.product_id.display_name,
+                    )
+                    for move in exchange_moves
+                ),
+            ),
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        for picking in exchanges:
+            picking._message_log(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Exchange for ticket %(ticket)s (return %(return_picking)s).",
+                    ticket=ticket._get_html_link(title=ticket.number),
+                    return_picking=returned.name,
+                )
+            )
+
     def _ticket_link_return(self, ticket, new_picking):
         """Link the return to the ticket, both ways, with a note on each."""
         # the return of an order already on the ticket: when that order is
