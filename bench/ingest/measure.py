@@ -121,6 +121,9 @@ TARGETS = {
         "tag_threads": True,
         # what its fetchmail.server.fetch_mail adds, and does after a fetch
         "fetch_context": {"ticket_confirm_later": True},
+        # every new ticket is confirmed: no hourly cap of all confirmations
+        # (200 by default; a desk with this much mail raises it)
+        "params": {"ticket_system.autoresponder_limit_per_hour_total": 0},
         "after_fetch": lambda env: env["ticket.ticket"]._cron_autoresponse_send_pending(),
         "check": lambda queue: queue.autoresponder
         or "the default queue confirms new tickets",
@@ -190,6 +193,8 @@ def _setup(env, target):
     )
     check = target["check"](container)
     assert check is True, check
+    for key, value in target.get("params", {}).items():
+        env["ir.config_parameter"].sudo().set_param(key, value)
     # never connected: the mails are handed over as its fetch would
     mailbox = env["fetchmail.server"].create(
         {

@@ -87,8 +87,11 @@ class TicketConfirmationMixin(models.AbstractModel):
                 by_template[template] |= ticket
         for template, group in by_template.items():
             group._autoresponse_send_group(template)
-        # the same UPDATE for all: unmarked with the mails queued
-        tickets.write({"autoresponse_pending_message_id": False})
+        # the same UPDATE for all: unmarked with the mails queued (a
+        # technical mark: no tracking to prepare)
+        tickets.with_context(tracking_disable=True).write(
+            {"autoresponse_pending_message_id": False}
+        )
         return tickets
 
     def _autoresponse_send_group(self, template):

@@ -718,9 +718,13 @@ class TicketTicket(models.Model):
     @api.model
     def message_new(self, msg_dict, custom_values=None):
         name, email = tools.parse_contact_from_email(msg_dict.get("email_from") or "")
-        customer = self._find_customer(email) or self.env["res.partner"].browse(
-            msg_dict.get("author_id")
+        searched = self.env.cr.cache.get("ticket_author_searched") == (
+            msg_dict.get("message_id"),
+            msg_dict.get("email_from"),
         )
+        customer = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        if customer or not searched:
+            customer = self._find_customer(email) or customer
         defaults = {
             "name": msg_dict.get("subject") or self.env._("No Subject"),
             "description": msg_dict.get("body"),
@@ -1043,6 +1047,15 @@ class TicketTicket(models.Model):
         """Remember who acted last; a customer writing again reopens the ticket.
         The mail that opened a ticket gets the queue's autoresponse."""
         if (
+            self.env.context.get("ticket_autoreply_pending")
+            and message.message_type == "email"
+            and self.env.context.get("ticket_confirm_later")
+        ):
+            # no template rendered now: nothing that could break, no savepoint
+            self.with_context(ticket_autoreply_pending=False)._send_autoresponse(
+                message
+            )
+        elif (
             self.env.context.get("ticket_autoreply_pending")
             and message.message_type == "email"
         ):
