@@ -124,7 +124,9 @@ TARGETS = {
         # every new ticket is confirmed: no hourly cap of all confirmations
         # (200 by default; a desk with this much mail raises it)
         "params": {"ticket_system.autoresponder_limit_per_hour_total": 0},
-        "after_fetch": lambda env: env["ticket.ticket"]._cron_autoresponse_send_pending(),
+        "after_fetch": lambda env: env[
+            "ticket.ticket"
+        ]._cron_autoresponse_send_pending(),
         "check": lambda queue: queue.autoresponder
         or "the default queue confirms new tickets",
     },
@@ -310,6 +312,23 @@ def _run_mail_queue(env):
     env.cr.commit()
 
 
+def _after_fetch(env, target, log, current):
+    """The end of a mailbox fetch: its pending confirmations, committed;
+    timed and counted into ``current`` (None: the warm-up)."""
+    if not target["after_fetch"]:
+        return
+    bucket = current["log"]["confirm"] if current else None
+    log.bucket = bucket
+    start = time.perf_counter()
+    target["after_fetch"](env)
+    env.cr.commit()
+    seconds = time.perf_counter() - start
+    log.bucket = None
+    if current:
+        current["confirm_seconds"] += seconds
+        current["confirm_queries"] = sum(bucket["counts"].values())
+
+
 def _next_mail(rng, kind, known, sent, senders, opened, msg_id, address):
     """The raw mail of this step: a new request from the sender pool, or a
     reply (by headers or by subject tag) to a ticket opened a while before."""
@@ -337,6 +356,27 @@ def _next_mail(rng, kind, known, sent, senders, opened, msg_id, address):
     else:
         raw = _mail(msg_id, name, email, address, f"Re: [{number}] {subject}", body)
     return raw, ticket_id, subject, name, email
+
+
+def _misthreaded(target, Ticket, container, mail, errors, tag_outcome):
+    """A reply that did not reach its ticket: an error, unless the system
+    threads by headers only and it was a reply by subject tag."""
+    index, kind, res_id, expected = mail
+    if kind == "header" or target["tag_threads"]:
+        errors.append(
+            f"mail {index} ({kind} reply): went to {res_id}, not ticket {expected}"
+        )
+        return
+    ticket = Ticket.browse(res_id)
+    if (
+        res_id
+        and ticket.exists()
+        and ticket[target["field"]] == container
+        and res_id > expected
+    ):
+        tag_outcome["opened a new ticket"] += 1
+    else:
+        tag_outcome[f"went elsewhere ({res_id})"] += 1
 
 
 def main(env, target):
@@ -390,9 +430,7 @@ def main(env, target):
                     "mails": collections.Counter(),
                     "queries": collections.Counter(),
                     "seconds": collections.Counter(),
-                    "log": {
-                        kind: _bucket() for kind in (*KINDS, "confirm", "queue")
-                    },
+                    "log": {kind: _bucket() for kind in (*KINDS, "confirm", "queue")},
                     "confirm_seconds": 0.0,
                     "confirm_queries": 0,
                 }
@@ -431,38 +469,22 @@ def main(env, target):
             elif res_id == expected:
                 if kind == "tag":
                     tag_outcome["threaded into its ticket"] += 1
-            elif kind == "header" or target["tag_threads"]:
-                errors.append(
-                    f"mail {index} ({kind} reply): went to {res_id}, not ticket {expected}"
-                )
             else:
-                ticket = Ticket.browse(res_id)
-                if (
-                    res_id
-                    and ticket.exists()
-                    and ticket[field] == container
-                    and res_id > expected
-                ):
-                    tag_outcome["opened a new ticket"] += 1
-                else:
-                    tag_outcome[f"went elsewhere ({res_id})"] += 1
+                _misthreaded(
+                    target,
+                    Ticket,
+                    container,
+                    (index, kind, res_id, expected),
+                    errors,
+                    tag_outcome,
+                )
 
             last_of_batch = measured and (
                 (position + 1) % BATCH == 0 or position + 1 == len(plan)
             )
-            end_of_fetch = (index + 1) % FETCH == 0 or last_of_batch
-            if target["after_fetch"] and (end_of_fetch or position == -1):
-                # the end of a mailbox fetch: its pending confirmations
-                bucket = current["log"]["confirm"] if measured else None
-                log.bucket = bucket
-                start = time.perf_counter()
-                target["after_fetch"](env)
-                cr.commit()
-                seconds = time.perf_counter() - start
-                log.bucket = None
-                if measured:
-                    current["confirm_seconds"] += seconds
-                    current["confirm_queries"] = sum(bucket["counts"].values())
+            # the end of a mailbox fetch (and of the warm-up)
+            if (index + 1) % FETCH == 0 or last_of_batch or position == -1:
+                _after_fetch(env, target, log, current if measured else None)
             if last_of_batch:
                 # the deferred work of this batch: the mail queue sends it
                 current["queued"] = _count(cr, "mail_mail")
@@ -526,7 +548,11 @@ def _report_statements(batches, columns):
     print("\nstatements per mail by kind (last batch; queue: per mail of the batch):")
     groups = {}
     for kind in columns:
-        mails = sum(last["mails"].values()) if kind in ("confirm", "queue") else last["mails"][kind]
+        mails = (
+            sum(last["mails"].values())
+            if kind in ("confirm", "queue")
+            else last["mails"][kind]
+        )
         for key, count in last["log"][kind]["counts"].items():
             groups.setdefault(_kind_of(key), collections.Counter())[kind] += _per(
                 count, mails

@@ -158,13 +158,12 @@ class FetchmailServer(models.Model):
 
     def _ticket_send_pending_confirmations(self):
         """The confirmations of the mails just fetched, all at once (see
-        ticket.confirmation.mixin), committed as the fetch commits its mails.
-        A failure leaves them pending for the scheduled action."""
+        ticket.confirmation.mixin), committed with the next mail's commit or
+        the cron's. A failure, or a rollback, leaves them pending for the
+        scheduled action: their mails and unmarking go together."""
         try:
             with self.env.cr.savepoint():
-                sent = self.env["ticket.ticket"]._cron_autoresponse_send_pending()
-            if sent:
-                self.env.cr.commit()
+                self.env["ticket.ticket"]._cron_autoresponse_send_pending()
         except Exception:  # noqa: BLE001 - the scheduled action sends them
             _logger.warning(
                 "Pending confirmations not sent after fetching %s; the "

@@ -79,13 +79,17 @@ class TestConfirmationBatch(TicketMailCommon):
             mails = self._confirmations()
             self.assertEqual(len(mails), 3, "one per new ticket, none for the rest")
             self.assertFalse(self._pending(new | robot))
-            self.assertEqual(self.env["ticket.ticket"]._cron_autoresponse_send_pending(), 0)
+            self.assertEqual(
+                self.env["ticket.ticket"]._cron_autoresponse_send_pending(), 0
+            )
         self.assertEqual(len(self._confirmations()), 3, "nothing sent twice")
         by_ticket = {mail.mail_message_id.res_id: mail for mail in mails}
         self.assertEqual(set(by_ticket), set(new.ids))
         self.assertIn("thank you for your message", by_ticket[known.id].body_html)
         for ticket in unknown | other:
-            self.assertIn("vielen Dank für Ihre Nachricht", by_ticket[ticket.id].body_html)
+            self.assertIn(
+                "vielen Dank für Ihre Nachricht", by_ticket[ticket.id].body_html
+            )
             self.assertIn(ticket.partner_email, by_ticket[ticket.id].email_to)
         for ticket in new:
             mail = by_ticket[ticket.id]
@@ -121,15 +125,18 @@ class TestConfirmationBatch(TicketMailCommon):
             "UPDATE ticket_ticket SET autoresponse_date = NULL"
             " WHERE autoresponse_date IS NOT NULL"
         )
-        with self.mock_mail_gateway(), mute_logger(
-            "odoo.addons.ticket_system.models.mail_thread"
+        with (
+            self.mock_mail_gateway(),
+            mute_logger("odoo.addons.ticket_system.models.mail_thread"),
         ):
             tickets = self.env["ticket.ticket"]
             for n in range(3):
                 tickets |= self._fetch(f"forged{n}@opfer.example", f"Massenmail {n}")[0]
             self.env["ticket.ticket"]._cron_autoresponse_send_pending()
         self.assertEqual(len(self._confirmations()), 2)
-        self.assertEqual(tickets.mapped("autoresponse_suppressed"), [False, False, "volume"])
+        self.assertEqual(
+            tickets.mapped("autoresponse_suppressed"), [False, False, "volume"]
+        )
 
     def test_mail_without_fetch_is_confirmed_at_once(self):
         """Mail piped from an MTA (no fetch around it) is confirmed in its
