@@ -5,6 +5,8 @@
 #
 #   bench/ingest.sh                 (or: make bench, BENCH_ONLY=ingest make bench)
 #   BENCH_MAILS=1000 BENCH_BATCH=250 BENCH_PRELOAD=0   the load (bench/ingest/measure.py)
+#   BENCH_FETCH=50                                      mails per mailbox fetch (ticket_system
+#                                                       confirms them after each, timed)
 #   BENCH_RSS=1 BENCH_MAILS=10000                       resident memory after each batch
 #   BENCH_INGEST_TARGETS="ticket_system"                only one system
 #   BENCH_KEEP_DB=1                                     keep the databases (to look at them)

@@ -25,6 +25,12 @@ write again in turn. Replies answer tickets opened a while before, never the
 last few. WARMUP new mails come first, unmeasured. BENCH_PRELOAD=N first
 creates N plain tickets.
 
+A mailbox fetch of ticket_system confirms its new tickets after the fetch,
+all at once (context ticket_confirm_later, as its fetchmail.server.fetch_mail
+sets it): here a fetch is BENCH_FETCH mails (default 50), and after each the
+pending confirmations are sent (_cron_autoresponse_send_pending, committed)
+inside the timed part, counted into the batch as "confirm".
+
 Deferred work is measured too: after each batch the mail queue cron
 (mail.ir_cron_mail_scheduler_action, process_email_queue) sends what the batch
 queued (confirmations, notifications) over SMTP to a local sink (BENCH_SMTP_PORT,
@@ -65,6 +71,7 @@ PRELOAD = int(os.environ.get("BENCH_PRELOAD", 0))
 RSS = os.environ.get("BENCH_RSS") == "1"
 SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", 0))
 OUT = os.environ.get("BENCH_OUT")
+FETCH = int(os.environ.get("BENCH_FETCH", 50))
 WARMUP = 50
 RECENT = 10  # replies skip the newest tickets of their sender pool
 NEW_SHARE = 0.7
@@ -112,6 +119,14 @@ TARGETS = {
             "channel": "email",
         },
         "tag_threads": True,
+        # what its fetchmail.server.fetch_mail adds, and does after a fetch
+        "fetch_context": {"ticket_confirm_later": True},
+        # every new ticket is confirmed: no hourly cap of all confirmations
+        # (200 by default; a desk with this much mail raises it)
+        "params": {"ticket_system.autoresponder_limit_per_hour_total": 0},
+        "after_fetch": lambda env: env[
+            "ticket.ticket"
+        ]._cron_autoresponse_send_pending(),
         "check": lambda queue: queue.autoresponder
         or "the default queue confirms new tickets",
     },
@@ -128,6 +143,8 @@ TARGETS = {
             "partner_email": f"altkunde{index % 5000}@kunden.example",
         },
         "tag_threads": False,
+        "fetch_context": {},
+        "after_fetch": None,
         "check": lambda team: True,
     },
 }
@@ -178,6 +195,8 @@ def _setup(env, target):
     )
     check = target["check"](container)
     assert check is True, check
+    for key, value in target.get("params", {}).items():
+        env["ir.config_parameter"].sudo().set_param(key, value)
     # never connected: the mails are handed over as its fetch would
     mailbox = env["fetchmail.server"].create(
         {
@@ -293,6 +312,23 @@ def _run_mail_queue(env):
     env.cr.commit()
 
 
+def _after_fetch(env, target, log, current):
+    """The end of a mailbox fetch: its pending confirmations, committed;
+    timed and counted into ``current`` (None: the warm-up)."""
+    if not target["after_fetch"]:
+        return
+    bucket = current["log"]["confirm"] if current else None
+    log.bucket = bucket
+    start = time.perf_counter()
+    target["after_fetch"](env)
+    env.cr.commit()
+    seconds = time.perf_counter() - start
+    log.bucket = None
+    if current:
+        current["confirm_seconds"] += seconds
+        current["confirm_queries"] = sum(bucket["counts"].values())
+
+
 def _next_mail(rng, kind, known, sent, senders, opened, msg_id, address):
     """The raw mail of this step: a new request from the sender pool, or a
     reply (by headers or by subject tag) to a ticket opened a while before."""
@@ -322,6 +358,27 @@ def _next_mail(rng, kind, known, sent, senders, opened, msg_id, address):
     return raw, ticket_id, subject, name, email
 
 
+def _misthreaded(target, Ticket, container, mail, errors, tag_outcome):
+    """A reply that did not reach its ticket: an error, unless the system
+    threads by headers only and it was a reply by subject tag."""
+    index, kind, res_id, expected = mail
+    if kind == "header" or target["tag_threads"]:
+        errors.append(
+            f"mail {index} ({kind} reply): went to {res_id}, not ticket {expected}"
+        )
+        return
+    ticket = Ticket.browse(res_id)
+    if (
+        res_id
+        and ticket.exists()
+        and ticket[target["field"]] == container
+        and res_id > expected
+    ):
+        tag_outcome["opened a new ticket"] += 1
+    else:
+        tag_outcome[f"went elsewhere ({res_id})"] += 1
+
+
 def main(env, target):
     rng = random.Random(4711)
     run = uuid.uuid4().hex[:8]
@@ -334,6 +391,7 @@ def main(env, target):
         fetchmail_cron_running=True,
         default_fetchmail_server_id=mailbox.id,
         ticket_fetch_stats=stats,
+        **target["fetch_context"],
     )
     model = mailbox.object_id.model
     options = {
@@ -372,7 +430,9 @@ def main(env, target):
                     "mails": collections.Counter(),
                     "queries": collections.Counter(),
                     "seconds": collections.Counter(),
-                    "log": {kind: _bucket() for kind in (*KINDS, "queue")},
+                    "log": {kind: _bucket() for kind in (*KINDS, "confirm", "queue")},
+                    "confirm_seconds": 0.0,
+                    "confirm_queries": 0,
                 }
                 batches.append(current)
             known = sent[kind] % 5 < 2
@@ -409,25 +469,22 @@ def main(env, target):
             elif res_id == expected:
                 if kind == "tag":
                     tag_outcome["threaded into its ticket"] += 1
-            elif kind == "header" or target["tag_threads"]:
-                errors.append(
-                    f"mail {index} ({kind} reply): went to {res_id}, not ticket {expected}"
-                )
             else:
-                ticket = Ticket.browse(res_id)
-                if (
-                    res_id
-                    and ticket.exists()
-                    and ticket[field] == container
-                    and res_id > expected
-                ):
-                    tag_outcome["opened a new ticket"] += 1
-                else:
-                    tag_outcome[f"went elsewhere ({res_id})"] += 1
+                _misthreaded(
+                    target,
+                    Ticket,
+                    container,
+                    (index, kind, res_id, expected),
+                    errors,
+                    tag_outcome,
+                )
 
             last_of_batch = measured and (
                 (position + 1) % BATCH == 0 or position + 1 == len(plan)
             )
+            # the end of a mailbox fetch (and of the warm-up)
+            if (index + 1) % FETCH == 0 or last_of_batch or position == -1:
+                _after_fetch(env, target, log, current if measured else None)
             if last_of_batch:
                 # the deferred work of this batch: the mail queue sends it
                 current["queued"] = _count(cr, "mail_mail")
@@ -491,7 +548,11 @@ def _report_statements(batches, columns):
     print("\nstatements per mail by kind (last batch; queue: per mail of the batch):")
     groups = {}
     for kind in columns:
-        mails = sum(last["mails"].values()) if kind == "queue" else last["mails"][kind]
+        mails = (
+            sum(last["mails"].values())
+            if kind in ("confirm", "queue")
+            else last["mails"][kind]
+        )
         for key, count in last["log"][kind]["counts"].items():
             groups.setdefault(_kind_of(key), collections.Counter())[kind] += _per(
                 count, mails
@@ -547,8 +608,16 @@ def _report(env, target, container, batches, plan, tickets_before, tag_outcome, 
     print("\n" + header)
     for number, batch in enumerate(batches, 1):
         mails = sum(batch["mails"].values())
-        seconds = sum(batch["seconds"].values()) + batch["queue_seconds"]
-        queries = sum(batch["queries"].values()) + batch["queue_queries"]
+        seconds = (
+            sum(batch["seconds"].values())
+            + batch["confirm_seconds"]
+            + batch["queue_seconds"]
+        )
+        queries = (
+            sum(batch["queries"].values())
+            + batch["confirm_queries"]
+            + batch["queue_queries"]
+        )
         by_kind = "  ".join(
             f"{_per(batch['queries'][kind], batch['mails'][kind]):13.1f} "
             f"{1000 * _per(batch['seconds'][kind], batch['mails'][kind]):10.1f}"
@@ -560,14 +629,18 @@ def _report(env, target, container, batches, plan, tickets_before, tag_outcome, 
             f"{1000 * batch['queue_seconds']:8.0f} {batch['queue_queries']:>7}   {by_kind}"
         )
     total_seconds = sum(
-        sum(b["seconds"].values()) + b["queue_seconds"] for b in batches
+        sum(b["seconds"].values()) + b["confirm_seconds"] + b["queue_seconds"]
+        for b in batches
     )
     total_queries = sum(
-        sum(b["queries"].values()) + b["queue_queries"] for b in batches
+        sum(b["queries"].values()) + b["confirm_queries"] + b["queue_queries"]
+        for b in batches
     )
     queued = sum(b["queued"] for b in batches)
     queue_seconds = sum(b["queue_seconds"] for b in batches)
     queue_queries = sum(b["queue_queries"] for b in batches)
+    confirm_seconds = sum(b["confirm_seconds"] for b in batches)
+    confirm_queries = sum(b["confirm_queries"] for b in batches)
     failed = sum(b["send_failed"] for b in batches)
     unsent = sum(b["unsent"] for b in batches)
     print(
@@ -575,6 +648,12 @@ def _report(env, target, container, batches, plan, tickets_before, tag_outcome, 
         f"{1000 * total_seconds / len(plan):8.1f} {total_queries / len(plan):7.1f} "
         f"{queued:>6} {1000 * queue_seconds:8.0f} {queue_queries:>7}"
     )
+    if target["after_fetch"]:
+        print(
+            f"confirmations sent after each fetch of {FETCH} mails: "
+            f"{1000 * confirm_seconds:.0f} ms, {confirm_queries} queries in all "
+            "(counted in the figures above)"
+        )
     tickets = env[target["ticket"]].search_count([(target["field"], "=", container.id)])
     print(
         f"tickets opened in the {target['container_noun']}: {tickets - PRELOAD} "
@@ -595,7 +674,7 @@ def _report(env, target, container, batches, plan, tickets_before, tag_outcome, 
         )
 
     last = batches[-1]
-    columns = (*KINDS, "queue")
+    columns = (*KINDS, "confirm", "queue")
     _report_statements(batches, columns)
 
     print("\nslowest statements of the last batch (ms per mail):")
@@ -640,13 +719,19 @@ def _report(env, target, container, batches, plan, tickets_before, tag_outcome, 
         "unsent": unsent,
         "queue_seconds": queue_seconds,
         "queue_queries": queue_queries,
+        "confirm_seconds": confirm_seconds,
+        "confirm_queries": confirm_queries,
         "by_kind": by_kind,
         "tag_outcome": dict(tag_outcome),
         "batches": [
             {
                 "mails": sum(b["mails"].values()),
-                "seconds": sum(b["seconds"].values()) + b["queue_seconds"],
-                "queries": sum(b["queries"].values()) + b["queue_queries"],
+                "seconds": sum(b["seconds"].values())
+                + b["confirm_seconds"]
+                + b["queue_seconds"],
+                "queries": sum(b["queries"].values())
+                + b["confirm_queries"]
+                + b["queue_queries"],
                 "queued": b["queued"],
             }
             for b in batches

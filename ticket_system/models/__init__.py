@@ -28,6 +28,7 @@ from . import ticket_dashboard_mixin
 from . import ticket_reply_document_mixin
 from . import ticket_ingest_mixin
 from . import ticket_mail_volume
+from . import ticket_confirmation_mixin
 from . import ticket_ticket
 from . import ticket_time_entry
 from . import ticket_sla_policy

@@ -148,12 +148,29 @@ class FetchmailServer(models.Model):
                     )
                 continue
             try:
-                server.with_context(ticket_fetch_after_commit=True)._ticket_fetch(
-                    raise_exception
-                )
+                server.with_context(
+                    ticket_fetch_after_commit=True, ticket_confirm_later=True
+                )._ticket_fetch(raise_exception)
             finally:
                 server._ticket_unlock_mailbox()
+                server._ticket_send_pending_confirmations()
         return True
+
+    def _ticket_send_pending_confirmations(self):
+        """The confirmations of the mails just fetched, all at once (see
+        ticket.confirmation.mixin), committed with the next mail's commit or
+        the cron's. A failure, or a rollback, leaves them pending for the
+        scheduled action: their mails and unmarking go together."""
+        try:
+            with self.env.cr.savepoint():
+                self.env["ticket.ticket"]._cron_autoresponse_send_pending()
+        except Exception:  # noqa: BLE001 - the scheduled action sends them
+            _logger.warning(
+                "Pending confirmations not sent after fetching %s; the "
+                "scheduled action sends them",
+                self.name,
+                exc_info=True,
+            )
 
     def _ticket_fetch(self, raise_exception):
         """Fetch this mailbox, keeping the day's counts and the last error

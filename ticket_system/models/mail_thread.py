@@ -421,6 +421,13 @@ class MailThread(models.AbstractModel):
             routes = [route]
         else:
             routes = super().message_route(message, message_dict, **options)
+            # super() looked the sender up (author_id) while checking the
+            # routes: without a result, the ticket's customer match need not
+            # search again (ticket.ticket.message_new)
+            self.env.cr.cache["ticket_author_searched"] = (
+                message_dict.get("message_id"),
+                message_dict.get("email_from"),
+            )
         if auto_reply:
             kept = [r for r in routes if r[0] != "ticket.ticket" or r[1]]
             if len(kept) < len(routes) and not kept:

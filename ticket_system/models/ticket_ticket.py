@@ -48,6 +48,7 @@ class TicketTicket(models.Model):
         "ticket.reply.document.mixin",
         "ticket.ingest.mixin",
         "ticket.mail.volume.mixin",
+        "ticket.confirmation.mixin",
     ]
     _primary_email = "partner_email"
     _mail_post_access = "read"
@@ -717,9 +718,13 @@ class TicketTicket(models.Model):
     @api.model
     def message_new(self, msg_dict, custom_values=None):
         name, email = tools.parse_contact_from_email(msg_dict.get("email_from") or "")
-        customer = self._find_customer(email) or self.env["res.partner"].browse(
-            msg_dict.get("author_id")
+        searched = self.env.cr.cache.get("ticket_author_searched") == (
+            msg_dict.get("message_id"),
+            msg_dict.get("email_from"),
         )
+        customer = self.env["res.partner"].browse(msg_dict.get("author_id"))
+        if customer or not searched:
+            customer = self._find_customer(email) or customer
         defaults = {
             "name": msg_dict.get("subject") or self.env._("No Subject"),
             "description": msg_dict.get("body"),
@@ -1044,6 +1049,15 @@ class TicketTicket(models.Model):
         if (
             self.env.context.get("ticket_autoreply_pending")
             and message.message_type == "email"
+            and self.env.context.get("ticket_confirm_later")
+        ):
+            # no template rendered now: nothing that could break, no savepoint
+            self.with_context(ticket_autoreply_pending=False)._send_autoresponse(
+                message
+            )
+        elif (
+            self.env.context.get("ticket_autoreply_pending")
+            and message.message_type == "email"
         ):
             try:
                 with self.env.cr.savepoint():
@@ -1169,79 +1183,7 @@ class TicketTicket(models.Model):
                 self, email, incoming, reason
             )
             return
-        self._send_automatic_reply(incoming, template)
-
-    def _send_automatic_reply(self, incoming, template, agent=None):
-        """Mail ``template`` to the sender's address as an automatic answer to
-        ``incoming``: a customer-visible message in the chatter, marked
-        ``Auto-Submitted: auto-replied``. ``agent`` fills @Bearbeiter@. The
-        caller decides whether an answer is right (automatic mail, loops)."""
-        self.ensure_one()
-        queue = self.queue_id
-        email = tools.email_normalize(self.partner_email or "")
-        # sudo: the template is configuration, rendered for this one ticket
-        template = template.sudo()
-        rendered = template._generate_template(self.ids, ("subject", "body_html"))[
-            self.id
-        ]
-        # automatic: what cannot be filled is left empty and noted
-        agent = agent or self.env["res.users"]
-        body, unfilled = self._placeholder_fill(
-            rendered.get("body_html") or "", user=agent
-        )
-        subject, unfilled_subject = self._placeholder_fill(
-            rendered.get("subject") or self.name, user=agent
-        )
-        unfilled.update(unfilled_subject)
-        subject = self._ticket_subject(subject)
-        email_from = queue._ticket_email_from()
-        reply_to = self._notify_get_reply_to()[self.id]
-        message = self._message_create(
-            [
-                {
-                    "model": self._name,
-                    "res_id": self.id,
-                    "body": body,
-                    "subject": subject,
-                    "message_type": "auto_comment",
-                    "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id(
-                        "mail.mt_comment"
-                    ),
-                    "author_id": self.env.ref("base.partner_root").id,
-                    "email_from": email_from,
-                    "reply_to": reply_to,
-                    "parent_id": incoming.id,
-                    "partner_ids": self.partner_id.ids,
-                }
-            ]
-        )
-        # sudo: the gateway user queues the mail; mail.mail is technical
-        self.env["mail.mail"].sudo().create(
-            {
-                "mail_message_id": message.id,
-                "body_html": body,
-                "email_to": tools.formataddr((self.partner_name or "", email)),
-                "references": incoming.message_id,
-                "headers": repr(
-                    {
-                        "Auto-Submitted": "auto-replied",
-                        "X-Auto-Response-Suppress": "All",
-                        "In-Reply-To": incoming.message_id,
-                    }
-                ),
-                "mail_server_id": queue.mail_server_id.id,
-                "auto_delete": False,
-            }
-        )
-        # the mail queue runs hourly: have it run now, so that the confirmation
-        # leaves while the customer still waits for it (as event does)
-        # (by id: the cached XML id lookup, no existence check on this path)
-        self.env["ir.cron"].browse(
-            self.env["ir.model.data"]._xmlid_to_res_id(
-                "mail.ir_cron_mail_scheduler_action"
-            )
-        )._trigger()
-        self._placeholder_log_unfilled(unfilled)
+        self._autoresponse_deliver(incoming, template)
 
     @api.model
     def _own_addresses(self, emails):

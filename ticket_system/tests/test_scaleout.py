@@ -12,6 +12,7 @@ are never skipped (.ci/run installs both).
 """
 
 import os
+import re
 import smtplib
 import subprocess
 import sys
@@ -208,9 +209,13 @@ class TestScaleOut(CommittedCase, BaseCase):
         self.assertEqual(state, "outgoing", "queued for the mail queue")
         self.assertIn(f"[{number}]", subject)
         self.assertIn("auto-replied", headers or "")
+        # Postfix logs the delivery once the mailgate has exited, which can be
+        # a moment after Odoo committed the ticket
+        delivered = rf"to=<{self.address}>, relay=odoo, .*status=sent"
+        servers.wait_for(lambda: re.search(delivered, self.postfix.log()), 30)
         self.assertRegex(
             self.postfix.log(),
-            rf"to=<{self.address}>, relay=odoo, .*status=sent",
+            delivered,
             "delivered by Postfix's pipe to the mailgate",
         )
 
