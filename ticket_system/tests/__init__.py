@@ -52,3 +52,4 @@ from . import test_mail_hostile
 from . import test_ingest
 from . import test_mail_volume
 from . import test_scaleout
+from . import test_content_search
