@@ -2,7 +2,7 @@
     "name": "Ticket System",
     "summary": "E-mail ticket desk for merchants: queues, autoresponder, "
     "threading by ticket number, customers, invoices and orders",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/ticket-system/ticket_system",
     "author": "ticket_system developers",

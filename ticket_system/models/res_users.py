@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 
 class ResUsers(models.Model):
@@ -88,3 +89,20 @@ class ResUsers(models.Model):
         )
         action["context"] = {"default_user_id": self.id}
         return action
+
+    def _ticket_queue_ids(self):
+        """Ids of the queues (archived ones too, of every company) the user
+        is a member of, for the agents' record rules: as literal ids the
+        planner can use the index of ``queue_id`` (a subquery over the
+        membership table keeps it off). Evaluated when ir.rule computes the
+        rules' domain, which it caches per user: ticket.queue clears that
+        cache when members change."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "SELECT queue_id FROM ticket_queue_member_rel"
+                " WHERE user_id = %s ORDER BY queue_id",
+                self.id,
+            )
+        )
+        return [queue_id for (queue_id,) in self.env.cr.fetchall()]

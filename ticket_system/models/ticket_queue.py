@@ -189,9 +189,29 @@ class TicketQueue(models.Model):
             defaults["company_id"] = self.company_id.id
         return values
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        queues = super().create(vals_list)
+        if any(vals.get("member_ids") for vals in vals_list):
+            self._clear_member_rule_cache()
+        return queues
+
+    def unlink(self):
+        res = super().unlink()
+        self._clear_member_rule_cache()
+        return res
+
+    def _clear_member_rule_cache(self):
+        """The agents' record rules carry the ids of their queues, evaluated
+        once per user and cached with the rules' domains (ir.rule's ormcache,
+        see res.users._ticket_queue_ids): a change of membership takes effect
+        at once only when that cache is cleared, as ir.rule does it."""
+        self.env.registry.clear_cache()
+
     def write(self, vals):
         res = super().write(vals)
         if "member_ids" in vals:
+            self._clear_member_rule_cache()
             # a member who left the queue has no shift in it any more
             self.shift_ids.filtered(
                 lambda shift: shift.user_id not in shift.queue_id.member_ids

@@ -33,6 +33,8 @@ class TicketTicket(models.Model):
         "ticket.composer.mixin",
         "ticket.billing.mixin",
         "ticket.number.search.mixin",
+        "ticket.content.search.mixin",
+        "ticket.access.mixin",
         "ticket.autolink.mixin",
         "ticket.phone.mixin",
         "ticket.deadline.mixin",

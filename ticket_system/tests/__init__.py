@@ -54,3 +54,4 @@ from . import test_ingest
 from . import test_mail_volume
 from . import test_scaleout
 from . import test_confirmation_batch
+from . import test_content_search

@@ -37,6 +37,72 @@ class TestAgentAccess(TicketCommon):
         self.assertEqual(found, self.ticket_billing)
 
     @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
+    def test_queue_membership_change_applies_at_once(self):
+        """The rules carry the agent's queue ids, cached with ir.rule's
+        domains: joining, leaving, a new and a deleted queue count at once."""
+        tickets = self.ticket_support | self.ticket_billing
+        Ticket = self.env["ticket.ticket"].with_user(self.user_agent_2)
+        time_entry = self.env["ticket.time.entry"].create(
+            {
+                "ticket_id": self.ticket_support.id,
+                "user_id": self.user_agent.id,
+                "hours": 1.0,
+            }
+        )
+        TimeEntry = self.env["ticket.time.entry"].with_user(self.user_agent_2)
+        self.assertEqual(
+            Ticket.search([("id", "in", tickets.ids)]), self.ticket_billing
+        )
+        self.assertFalse(TimeEntry.search([("id", "=", time_entry.id)]))
+        # joins the support queue: its tickets (and their time) at once
+        self.queue_support.member_ids = [Command.link(self.user_agent_2.id)]
+        self.assertEqual(Ticket.search([("id", "in", tickets.ids)]), tickets)
+        self.assertEqual(TimeEntry.search([("id", "=", time_entry.id)]), time_entry)
+        self.assertEqual(
+            self.ticket_support.with_user(self.user_agent_2).name,
+            "Parcel did not arrive",
+        )
+        # leaves the billing queue
+        self.queue_billing.member_ids = [Command.unlink(self.user_agent_2.id)]
+        self.assertEqual(
+            Ticket.search([("id", "in", tickets.ids)]), self.ticket_support
+        )
+        with self.assertRaises(AccessError):
+            self.ticket_billing.with_user(self.user_agent_2).read(["name"])
+        # a new queue with the agent as member, an archived one still counts
+        queue = self.env["ticket.queue"].create(
+            {"name": "Neu", "member_ids": [Command.set(self.user_agent_2.ids)]}
+        )
+        self.ticket_billing.queue_id = queue
+        self.assertEqual(Ticket.search([("id", "in", tickets.ids)]), tickets)
+        queue.active = False
+        self.assertEqual(Ticket.search([("id", "in", tickets.ids)]), tickets)
+        # the support queue loses all its members
+        self.queue_support.write({"member_ids": [Command.clear()]})
+        self.assertEqual(
+            Ticket.search([("id", "in", tickets.ids)]), self.ticket_billing
+        )
+
+    def test_rule_is_index_friendly(self):
+        """The agents' rule names the queues by id and asks owners and
+        followers by correlated EXISTS (one index probe per row), not by
+        subqueries PostgreSQL hashes in full for every search (which one
+        it takes is its cost choice: bench/scale shows it at size)."""
+        query = (
+            self.env["ticket.ticket"]
+            .with_user(self.user_agent)
+            ._search([("number", "=", self.ticket_support.number)])
+        )
+        sql = query.select()
+        self.assertIn('EXISTS (SELECT 1 FROM "ticket_owner"', sql.code)
+        self.assertIn('EXISTS (SELECT 1 FROM "mail_followers"', sql.code)
+        self.assertNotIn("ticket_queue_member_rel", sql.code)
+        self.assertEqual(
+            self.env["ticket.ticket"].with_user(self.user_agent).browse(query),
+            self.ticket_support,
+        )
+
+    @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
     def test_assigned_ticket_visible(self):
         foreign = self.ticket_billing.with_user(self.user_agent)
         with self.assertRaises(AccessError):

@@ -1,0 +1,112 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class CorrelatedIds(SQL):
+    """The ids of the tickets that have a row in ``table`` whose ``column``
+    is the ticket and whose other columns equal ``conditions`` (a value, or a
+    tuple of values: IN). As a domain value of ``('id', 'in', …)`` the ticket
+    renders it as a correlated ``EXISTS`` (see
+    ``TicketAccessMixin._condition_to_sql``); anywhere else it is the plain
+    subquery of those ids, with the same meaning."""
+
+    __slots__ = ("exists_column", "exists_conditions", "exists_table")
+
+    def __init__(self, table, column, conditions):
+        super().__init__(
+            "(SELECT %s FROM %s WHERE %s)",
+            SQL.identifier(column),
+            SQL.identifier(table),
+            _conditions_sql(table, conditions),
+        )
+        self.exists_table = table
+        self.exists_column = column
+        self.exists_conditions = conditions
+
+
+def _conditions_sql(alias, conditions):
+    return SQL(" AND ").join(
+        SQL("%s IN %s", SQL.identifier(alias, name), value)
+        if isinstance(value, tuple)
+        else SQL("%s = %s", SQL.identifier(alias, name), value)
+        for name, value in sorted(conditions.items())
+    )
+
+
+class TicketAccessMixin(models.AbstractModel):
+    """The agents' record rule (queue member OR assignee OR owner OR
+    follower) in a shape PostgreSQL can plan well. ``id IN (SELECT …)``
+    inside an OR becomes a hashed subplan: the whole followers list of the
+    agent is read and hashed for every query, and the planner no longer
+    drives a search from its own index (number, content) but scans the
+    tickets' table. As correlated ``EXISTS`` on the unique indexes of
+    ``mail_followers`` and ``ticket_owner`` the condition costs one index
+    probe per row and keeps index-driven plans. The queues come as literal
+    ids (res.users._ticket_queue_ids). The meaning does not change: the
+    same rows as the subqueries."""
+
+    _name = "ticket.access.mixin"
+    _description = "Ticket Access Conditions"
+
+    # message_partner_ids and owner_ids.user_id as the rules search them
+    follower_partner_ids = fields.Many2many(
+        "res.partner",
+        string="Follower Partners",
+        compute="_compute_follower_partner_ids",
+        search="_search_follower_partner_ids",
+    )
+    owner_user_ids = fields.Many2many(
+        "res.users",
+        string="Owner Users",
+        compute="_compute_owner_user_ids",
+        search="_search_owner_user_ids",
+    )
+
+    @api.depends("owner_ids.user_id")
+    def _compute_owner_user_ids(self):
+        for ticket in self:
+            ticket.owner_user_ids = ticket.owner_ids.user_id
+
+    def _search_owner_user_ids(self, operator, value):
+        ids = _positive_ids(operator, value)
+        if ids is None:
+            return [("owner_ids.user_id", operator, value)]
+        owned = CorrelatedIds("ticket_owner", "ticket_id", {"user_id": ids})
+        return [("id", "in", owned)]
+
+    @api.depends("message_partner_ids")
+    def _compute_follower_partner_ids(self):
+        for ticket in self:
+            ticket.follower_partner_ids = ticket.message_partner_ids
+
+    def _search_follower_partner_ids(self, operator, value):
+        ids = _positive_ids(operator, value)
+        if ids is None:
+            return [("message_partner_ids", operator, value)]
+        conditions = {"res_model": self._name, "partner_id": ids}
+        return [("id", "in", CorrelatedIds("mail_followers", "res_id", conditions))]
+
+    def _condition_to_sql(self, alias, fname, operator, value, query):
+        if fname == "id" and operator == "in" and isinstance(value, CorrelatedIds):
+            sub_alias = f"{alias}__{value.exists_table}"
+            return SQL(
+                "EXISTS (SELECT 1 FROM %s AS %s WHERE %s = %s AND %s)",
+                SQL.identifier(value.exists_table),
+                SQL.identifier(sub_alias),
+                SQL.identifier(sub_alias, value.exists_column),
+                SQL.identifier(alias, "id"),
+                _conditions_sql(sub_alias, value.exists_conditions),
+            )
+        return super()._condition_to_sql(alias, fname, operator, value, query)
+
+
+def _positive_ids(operator, value):
+    """``value`` as a tuple of ids for ``=``/``in`` with integer ids, else None."""
+    if operator not in ("=", "in"):
+        return None
+    values = tuple(value) if isinstance(value, list | tuple | set) else (value,)
+    if not values or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v for v in values
+    ):
+        return None
+    return values
