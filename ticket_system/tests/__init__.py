@@ -53,3 +53,5 @@ from . import test_mail_hostile
 from . import test_ingest
 from . import test_mail_volume
 from . import test_scaleout
+from . import test_access_matrix
+from . import test_portal_access
