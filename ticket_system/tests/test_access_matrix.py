@@ -34,7 +34,7 @@ import base64
 import json
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged, users
 from odoo.tools import mute_logger
 
@@ -449,6 +449,30 @@ class TestAccessMatrixCompany(TicketCommon):
         )
         with self.assertRaises(AccessError):
             ticket_b.edit_presence_update("viewing")
+
+    @users("ticket_agent")
+    @mute_logger(*MUTE)
+    def test_company_b_document_cannot_be_linked(self):
+        """An invoice of company B linked to a ticket of company A would be
+        printed (as superuser) into a reply: no link across companies."""
+        journal = (
+            self.env["account.journal"]
+            .sudo()
+            .create(
+                {
+                    "name": "Verkauf B",
+                    "code": "VKB",
+                    "type": "sale",
+                    "company_id": self.company_b.id,
+                }
+            )
+        )
+        invoice_b = self._create_invoice(self.customer_contact, self.company_b)
+        self.assertEqual(invoice_b.journal_id, journal)
+        ticket = self.ticket_support.with_env(self.env)
+        with self.assertRaises(UserError):
+            ticket.write({"invoice_ids": [Command.link(invoice_b.id)]})
+        self.assertFalse(self.ticket_support.invoice_ids)
 
     @users("ticket_agent_b")
     @mute_logger(*MUTE)
