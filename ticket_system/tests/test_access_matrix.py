@@ -16,6 +16,7 @@ export_data                test_web_client     test_web_client
 search through relations   test_related        test_related
 res.partner tickets/count  test_related        test_related
 account.move tickets       test_related        test_related
+linking a document         (customer check)    test_company_b_document_cannot_be_linked
 mail.message, ir.attach.   test_chatter        test_chatter
 mail.activity, followers   test_chatter        test_chatter
 follow oneself, post       test_chatter        test_chatter
