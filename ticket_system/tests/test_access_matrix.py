@@ -174,9 +174,10 @@ class TestAccessMatrix(TicketCommon):
         self.assertEqual(
             self.env["ticket.ticket"].search(action["domain"]) & self.every, self.own
         )
-        # an invoice linked to every ticket: its button shows what the agent sees
+        # an invoice linked to the tickets of both queues (a company-B ticket
+        # takes no company-A invoice): its button shows what the agent sees
         invoice = self._create_invoice(self.customer)
-        self.every.sudo().invoice_ids = [Command.link(invoice.id)]
+        (self.own | self.other_queue).sudo().invoice_ids = [Command.link(invoice.id)]
         self.env.user.sudo().groups_id = [
             Command.link(self.env.ref("account.group_account_invoice").id)
         ]
