@@ -97,7 +97,12 @@ class TicketCustomerPortal(CustomerPortal):
                 "ticket.ticket", ticket_id, access_token
             )
         except (AccessError, MissingError):
-            return request.redirect("/my")
+            if request.env.user._is_public() and not access_token:
+                # an old link or bookmark: the customer logs in first
+                return request.redirect("/my")
+            # another customer's ticket, another ticket's token: nothing
+            # tells whether the ticket exists
+            raise request.not_found() from None
         values = self._get_page_view_values(
             ticket_sudo,
             access_token,
@@ -122,7 +127,7 @@ class TicketCustomerPortal(CustomerPortal):
         try:
             ticket_sudo = self._document_check_access("ticket.ticket", ticket_id)
         except (AccessError, MissingError):
-            return request.redirect("/my")
+            raise request.not_found() from None
         if not ticket_sudo.is_closed:
             ticket_sudo._portal_mark_solved(request.env.user)
         return request.redirect(ticket_sudo.access_url)

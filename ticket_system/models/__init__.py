@@ -44,6 +44,7 @@ from . import mail_thread
 from . import mail_thread_hostile
 from . import ticket_ticket_hostile
 from . import mail_message
+from . import mail_followers
 from . import mail_template
 from . import mail_canned_response
 from . import ticket_text_block_folder

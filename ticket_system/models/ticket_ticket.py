@@ -243,6 +243,7 @@ class TicketTicket(models.Model):
         "ticket_id",
         "move_id",
         string="Invoices",
+        check_company=True,
         domain="[('move_type', 'in', ('out_invoice', 'out_refund', 'in_invoice', "
         "'in_refund')), ('company_id', '=', company_id), "
         "('commercial_partner_id', '=?', partner_commercial_id)]",

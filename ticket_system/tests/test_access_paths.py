@@ -164,14 +164,14 @@ class TestPortalSeesNoInternals(HttpCase):
             f"/my/tickets/{self.foreign.id}?access_token={self.own._portal_ensure_token()}",
             allow_redirects=False,
         )
-        self.assertEqual(foreign.status_code, 303)
+        self.assertEqual(foreign.status_code, 404)
         self.assertNotIn("Fremde Anfrage", foreign.text)
         # logged out, a made-up token: refused as well
         self.logout()
         guess = self.url_open(
             f"/my/tickets/{self.own.id}?access_token=0000-guess", allow_redirects=False
         )
-        self.assertEqual(guess.status_code, 303)
+        self.assertEqual(guess.status_code, 404)
 
 
 @tagged("post_install", "-at_install", "ticket_system")

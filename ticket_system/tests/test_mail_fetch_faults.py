@@ -1,8 +1,10 @@
-"""Faults and concurrency while fetching from a real IMAP server.
+"""Faults and concurrency while fetching from a real IMAP or POP3 server.
 
 A private Dovecot instance holds the mailbox (see test_mail_servers); Odoo's
 fetchmail account fetches from it on real database connections that commit
-after each mail, as the cron does. These tests commit, and remove what they
+after each mail, as the cron does. Every test runs twice: over IMAP (a mail
+waits unseen, fetched means marked seen) and over POP3 (a mail waits on the
+server, fetched means deleted). These tests commit, and remove what they
 created afterwards.
 """
 
@@ -43,13 +45,15 @@ LOGGERS = (
 
 @tagged("post_install", "-at_install", "mail_gateway")
 class TestMailFetchFaults(CommittedCase, BaseCase):
+    """Over IMAP: Odoo marks a fetched mail seen and leaves it there."""
+
+    server_type = "imap"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if not servers.DOVECOT:
-            raise RuntimeError(
-                "Dovecot is missing: apt-get install dovecot-imapd (.ci/run does)"
-            )
+        if servers.dovecot_missing():
+            raise RuntimeError(servers.dovecot_missing())
         cls.dovecot = servers.DovecotServer(USER, PASSWORD)
         cls.addClassCleanup(cls.dovecot.stop)
         cls.dovecot.start()
@@ -72,9 +76,9 @@ class TestMailFetchFaults(CommittedCase, BaseCase):
             server = env["fetchmail.server"].create(
                 {
                     "name": f"Lager {self.tag}",
-                    "server_type": "imap",
+                    "server_type": self.server_type,
                     "server": "127.0.0.1",
-                    "port": self.dovecot.port,
+                    "port": self._port(),
                     "is_ssl": False,
                     "user": USER,
                     "password": PASSWORD,
@@ -85,6 +89,9 @@ class TestMailFetchFaults(CommittedCase, BaseCase):
         self.addCleanup(self._remove_records)
 
     # ---- the mailbox ----
+
+    def _port(self):
+        return self.dovecot.port
 
     def _empty_mailbox(self):
         imap = self.dovecot.connect()
@@ -120,6 +127,14 @@ class TestMailFetchFaults(CommittedCase, BaseCase):
             return len(every[0].split()), len(unseen[0].split())
         finally:
             imap.logout()
+
+    def _assert_waiting(self, msg=None):
+        """The one mail still waits on the server for a fetch."""
+        self.assertEqual(self._unseen(), (1, 1), msg)
+
+    def _assert_fetched(self, msg=None):
+        """The one mail is done with on the server (IMAP: seen, kept)."""
+        self.assertEqual(self._unseen(), (1, 0), msg)
 
     # ---- the database ----
 
@@ -176,13 +191,11 @@ class TestMailFetchFaults(CommittedCase, BaseCase):
         self.addCleanup(drop_trigger)
         self._fetch()
         self.assertEqual(self._state(message_id), (0, 0, 0), "nothing committed")
-        self.assertEqual(
-            self._unseen(), (1, 1), "the mail waits, unseen, on the server"
-        )
+        self._assert_waiting("the mail waits, unseen, on the server")
         drop_trigger()
         self._fetch()
         self.assertEqual(self._state(message_id), (1, 1, 0), "one ticket, one message")
-        self.assertEqual(self._unseen(), (1, 0), "seen once it is committed")
+        self._assert_fetched("seen once it is committed")
         self._fetch()
         self.assertEqual(self._state(message_id), (1, 1, 0), "processed exactly once")
 
@@ -195,7 +208,7 @@ class TestMailFetchFaults(CommittedCase, BaseCase):
         the next fetch turns it into exactly one ticket. Odoo alone marks it
         seen before its commit: the mail would be lost."""
         message_id = self._deliver("Abbruch")
-        self.assertEqual(self._unseen(), (1, 1))
+        self._assert_waiting()
         result = {}
 
         def worker():
@@ -227,13 +240,11 @@ class TestMailFetchFaults(CommittedCase, BaseCase):
         self.assertIn("error", result, "the fetch lost its database connection")
 
         self.assertEqual(self._state(message_id), (0, 0, 0), "nothing committed")
-        self.assertEqual(
-            self._unseen(), (1, 1), "the mail waits, unseen, on the server"
-        )
+        self._assert_waiting("the mail waits, unseen, on the server")
 
         self._fetch()
         self.assertEqual(self._state(message_id), (1, 1, 0), "one ticket, one message")
-        self.assertEqual(self._unseen(), (1, 0), "seen once it is committed")
+        self._assert_fetched("seen once it is committed")
         self._fetch()
         self.assertEqual(self._state(message_id), (1, 1, 0), "processed exactly once")
 
@@ -251,7 +262,7 @@ class TestMailFetchFaults(CommittedCase, BaseCase):
             try:
                 self._fetch()
                 self.assertEqual(self._state(message_id), (0, 0, 0))
-                self.assertEqual(self._unseen(), (1, 1))
+                self._assert_waiting()
                 with self.assertRaisesRegex(UserError, "is being fetched right now"):
                     self._fetch(raise_exception=True)
             finally:
@@ -261,6 +272,75 @@ class TestMailFetchFaults(CommittedCase, BaseCase):
                 )
         self._fetch()
         self.assertEqual(self._state(message_id), (1, 1, 0))
-        self.assertEqual(self._unseen(), (1, 0))
+        self._assert_fetched()
         self._fetch()
         self.assertEqual(self._state(message_id), (1, 1, 0))
+
+
+@tagged("post_install", "-at_install", "mail_gateway")
+class TestMailFetchFaultsPop3(TestMailFetchFaults):
+    """The same faults over POP3: Odoo deletes a fetched mail (DELE, carried
+    out at QUIT). A DELE sent before the mail's commit would lose the mail
+    when the commit fails; it must wait for the commit."""
+
+    server_type = "pop"
+
+    def _port(self):
+        return self.dovecot.pop3_port
+
+    def _on_server(self):
+        """Number of mails a POP3 client finds in the mailbox."""
+        pop = self.dovecot.connect_pop3()
+        try:
+            return pop.stat()[0]
+        finally:
+            pop.quit()
+
+    def _assert_waiting(self, msg=None):
+        self.assertEqual(self._on_server(), 1, msg)
+
+    def _assert_fetched(self, msg=None):
+        self.assertEqual(self._on_server(), 0, msg)
+
+    @mute_logger(*LOGGERS)
+    def test_pop3_fetch_end_to_end(self):
+        """Plain POP3: three mails (a new request, another one, and a reply
+        to the first by In-Reply-To) become two tickets, the reply joins the
+        first; the mailbox is empty afterwards and a second fetch changes
+        nothing."""
+        first = self._deliver("Anfrage")
+        other = self._deliver("Zweite")
+        reply_id = f"<Antwort-{self.tag}@kunde.example>"
+        reply = MAIL.format(
+            sender=f"kunde-{self.tag}@kunde.example",
+            user=USER,
+            subject=f"Re: Anfrage {self.tag}",
+            message_id=f"Antwort-{self.tag}",
+        ).replace("Date:", f"In-Reply-To: {first}\nDate:", 1)
+        imap = self.dovecot.connect()
+        try:
+            self.assertEqual(imap.append("INBOX", None, None, reply.encode())[0], "OK")
+        finally:
+            imap.logout()
+        self.assertEqual(self._on_server(), 3)
+        self._fetch(raise_exception=True)
+        self.assertEqual(self._on_server(), 0, "POP3: a fetched mail is deleted")
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            tickets = env["ticket.ticket"].search(
+                [("queue_id", "=", self.queue_id)], order="id"
+            )
+            self.assertEqual(len(tickets), 2)
+            self.assertEqual(tickets.fetchmail_server_id.ids, [self.server_id])
+            received = [
+                sorted(
+                    ticket.message_ids.filtered(
+                        lambda m: m.message_type == "email"
+                    ).mapped("message_id")
+                )
+                for ticket in tickets
+            ]
+            self.assertEqual(received, [sorted([first, reply_id]), [other]])
+        self.assertEqual(self._state(reply_id), (2, 1, 0))
+        self._fetch(raise_exception=True)
+        self.assertEqual(self._state(first), (2, 1, 0), "nothing fetched twice")

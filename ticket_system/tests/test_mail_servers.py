@@ -1,14 +1,15 @@
 """End to end over real mail servers on loopback.
 
-A customer's mail lies in a real IMAP mailbox (a private Dovecot instance);
+A customer's mail lies in a real IMAP/POP3 mailbox (a private Dovecot instance);
 Odoo's fetchmail account of a queue fetches it, the gateway turns it into a
 ticket, and the autoresponse leaves through Odoo's real SMTP client to a real
 SMTP server (aiosmtpd), where the test reads it. Nothing of Odoo's mail stack
 is mocked; only two test-harness guards are lifted, see ``_fetch_mail`` and
 ``_send_mails``.
 
-Needs Dovecot (Debian: dovecot-imapd, installed by .ci/run) and aiosmtpd
-(requirements.txt); without them the test fails, it is never skipped.
+Needs Dovecot with IMAP and POP3 (Debian: dovecot-imapd, dovecot-pop3d,
+installed by .ci/run) and aiosmtpd (requirements.txt); without them the test
+fails, it is never skipped.
 """
 
 import base64
@@ -19,6 +20,7 @@ import grp
 import imaplib
 import logging
 import os
+import poplib
 import pwd
 import shutil
 import socket
@@ -38,6 +40,26 @@ except ImportError:  # reported by setUpClass: it is a requirement, not an optio
 DOVECOT = shutil.which(
     "dovecot", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
 )
+# where distributions put Dovecot's protocol binaries (Debian, Fedora/Arch)
+DOVECOT_LIBEXEC_DIRS = ("/usr/lib/dovecot", "/usr/libexec/dovecot")
+MISSING_SERVERS = (
+    "Dovecot with IMAP and POP3 is missing: "
+    "apt-get install dovecot-imapd dovecot-pop3d (.ci/run does)"
+)
+
+
+def dovecot_missing():
+    """Why the test Dovecot cannot serve IMAP and POP3, or None."""
+    if not DOVECOT:
+        return MISSING_SERVERS
+    for protocol in ("imap", "pop3"):
+        if not any(
+            os.path.exists(os.path.join(path, protocol))
+            for path in DOVECOT_LIBEXEC_DIRS
+        ):
+            return MISSING_SERVERS
+    return None
+
 
 MAILBOX_USER = "kundendienst@shop.example"
 MAILBOX_PASSWORD = "Geheim-123"
@@ -111,13 +133,14 @@ def _free_port():
 
 
 class DovecotServer:
-    """A throw-away Dovecot IMAP server on 127.0.0.1 with one maildir user,
-    all of it (config, mail, sockets, log) in a temporary directory."""
+    """A throw-away Dovecot IMAP and POP3 server on 127.0.0.1 with one maildir
+    user, all of it (config, mail, sockets, log) in a temporary directory."""
 
     def __init__(self, user, password):
         self.user = user
         self.password = password
         self.port = None
+        self.pop3_port = None
         self.tmp = None
         self.process = None
 
@@ -146,6 +169,7 @@ class DovecotServer:
             )
         os.chmod(passwd, 0o644)
         self.port = _free_port()
+        self.pop3_port = _free_port()
         config = os.path.join(self.tmp, "dovecot.conf")
         with open(config, "w", encoding="utf-8") as file:
             file.write(
@@ -153,7 +177,7 @@ class DovecotServer:
 base_dir = {self.tmp}/run
 state_dir = {self.tmp}/state
 log_path = {self.tmp}/dovecot.log
-protocols = imap
+protocols = imap pop3
 listen = 127.0.0.1
 ssl = no
 # loopback only: plain text passwords are fine
@@ -180,6 +204,16 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  chroot =
+  inet_listener pop3 {{
+    address = 127.0.0.1
+    port = {self.pop3_port}
+  }}
+  inet_listener pop3s {{
     port = 0
   }}
 }}
@@ -216,8 +250,9 @@ service anvil {{
                 with imaplib.IMAP4("127.0.0.1", self.port, timeout=2) as imap:
                     imap.login(self.user, self.password)
                     imap.logout()
+                self.connect_pop3().quit()
                 return
-            except (OSError, imaplib.IMAP4.error):
+            except (OSError, imaplib.IMAP4.error, poplib.error_proto):
                 time.sleep(0.1)
         raise RuntimeError(
             f"Dovecot did not accept logins within {timeout}s:\n{self.log()}"
@@ -254,6 +289,16 @@ service anvil {{
         imap.login(self.user, self.password)
         return imap
 
+    def connect_pop3(self):
+        pop = poplib.POP3("127.0.0.1", self.pop3_port, timeout=10)
+        try:
+            pop.user(self.user)
+            pop.pass_(self.password)
+        except Exception:
+            pop.close()
+            raise
+        return pop
+
 
 class SmtpSink:
     """aiosmtpd handler keeping every message it receives."""
@@ -283,10 +328,8 @@ class TestTicketMailServers(TransactionCase):
         # missing servers fail the suite: a skipped end-to-end test proves nothing
         if Controller is None:
             raise RuntimeError("aiosmtpd is missing: pip install -r requirements.txt")
-        if not DOVECOT:
-            raise RuntimeError(
-                "Dovecot is missing: apt-get install dovecot-imapd (.ci/run does)"
-            )
+        if dovecot_missing():
+            raise RuntimeError(dovecot_missing())
         cls.dovecot = DovecotServer(MAILBOX_USER, MAILBOX_PASSWORD)
         cls.addClassCleanup(cls.dovecot.stop)
         cls.dovecot.start()

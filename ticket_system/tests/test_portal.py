@@ -66,7 +66,7 @@ class TestTicketPortal(HttpCase):
         response = self.url_open(
             f"/my/tickets/{self.foreign.id}", allow_redirects=False
         )
-        self.assertEqual(response.status_code, 303)
+        self.assertEqual(response.status_code, 404)
         self.assertNotIn("Geheime Anfrage", response.text)
 
     def test_access_url(self):

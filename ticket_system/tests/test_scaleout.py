@@ -29,7 +29,7 @@ from odoo.tools import config
 
 from . import scaleout_servers as servers
 from .common_committed import CommittedCase
-from .test_mail_servers import DOVECOT, DovecotServer
+from .test_mail_servers import DovecotServer, dovecot_missing
 
 MAILBOX_USER = "lager@shop.example"
 MAILBOX_PASSWORD = "Geheim-456"
@@ -69,10 +69,8 @@ class TestScaleOut(CommittedCase, BaseCase):
             raise RuntimeError(
                 "Postfix is missing: apt-get install postfix (.ci/run does)"
             )
-        if not DOVECOT:
-            raise RuntimeError(
-                "Dovecot is missing: apt-get install dovecot-imapd (.ci/run does)"
-            )
+        if dovecot_missing():
+            raise RuntimeError(dovecot_missing())
         cls.registry = Registry(get_db_name())
         with cls.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

@@ -13,6 +13,7 @@ class TicketTicket(models.Model):
         "ticket_id",
         "order_id",
         string="Orders",
+        check_company=True,
         domain="[('company_id', '=', company_id), "
         "('partner_id.commercial_partner_id', '=?', partner_commercial_id)]",
     )

@@ -141,3 +141,29 @@ class TestTicketSaleOrder(TransactionCase):
         self.assertFalse(ticket.customer_sale_order_ids, "linked: not offered")
         action = ticket.action_ticket_customer_orders()
         self.assertEqual(self.env["sale.order"].search(action["domain"]), self.order)
+
+    def test_order_shows_only_tickets_the_agent_may_see(self):
+        """An order linked to a ticket of a queue the agent does not work:
+        its Tickets field, count and smart button show none of it."""
+        queue = self.env["ticket.queue"].create({"name": "Fremde Queue"})
+        own = (
+            self.env["ticket.ticket"]
+            .with_user(self.agent)
+            .create({"name": "Eigene Frage", "partner_id": self.customer.id})
+        )
+        foreign = self.env["ticket.ticket"].create(
+            {
+                "name": "Fremde Frage",
+                "partner_id": self.customer.id,
+                "queue_id": queue.id,
+            }
+        )
+        (own | foreign).sudo().sale_order_ids = self.order
+        order = self.order.with_user(self.agent)
+        self.assertEqual(order.ticket_ids, own)
+        self.assertEqual(order.ticket_count, 1)
+        action = order.action_view_tickets()
+        self.assertEqual(
+            self.env["ticket.ticket"].with_user(self.agent).search(action["domain"]),
+            own,
+        )

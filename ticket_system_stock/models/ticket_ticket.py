@@ -14,6 +14,7 @@ class TicketTicket(models.Model):
         "ticket_id",
         "picking_id",
         string="Returns",
+        check_company=True,
         copy=False,
         domain="[('company_id', '=', company_id), ('return_id', '!=', False)]",
     )
