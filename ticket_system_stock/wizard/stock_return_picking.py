@@ -101,17 +101,7 @@ class StockReturnPicking(models.TransientModel):
                     ),
                     return_picking=returned._get_html_link(title=returned.name),
                 ),
-                Markup().join(
-                    Markup("<li>%s %s × %s</li>")
-                    % (
-                        formatLang(
-                            self.env, move.product_uom_qty, dp="Product Unit of Measure"
-                        ),
-                        move.product_uom.name,
-                        move.product_id.display_name,
-                    )
-                    for move in exchange_moves
-                ),
+                self._ticket_move_lines(exchange_moves),
             ),
             message_type="comment",
             subtype_xmlid="mail.mt_note",
@@ -144,17 +134,7 @@ class StockReturnPicking(models.TransientModel):
                     delivery=self.picking_id._get_html_link(title=self.picking_id.name),
                     order=order.name or "",
                 ),
-                Markup().join(
-                    Markup("<li>%s %s × %s</li>")
-                    % (
-                        formatLang(
-                            self.env, move.product_uom_qty, dp="Product Unit of Measure"
-                        ),
-                        move.product_uom.name,
-                        move.product_id.display_name,
-                    )
-                    for move in new_picking.move_ids
-                ),
+                self._ticket_move_lines(new_picking.move_ids),
             ),
             message_type="comment",
             subtype_xmlid="mail.mt_note",
@@ -165,4 +145,18 @@ class StockReturnPicking(models.TransientModel):
                 "Return for ticket %(ticket)s.",
                 ticket=ticket._get_html_link(title=ticket.number),
             )
+        )
+
+    def _ticket_move_lines(self, moves):
+        """The moved quantities as list items of a chatter note."""
+        return Markup().join(
+            Markup("<li>%s %s × %s</li>")
+            % (
+                formatLang(
+                    self.env, move.product_uom_qty, dp="Product Unit of Measure"
+                ),
+                move.product_uom.name,
+                move.product_id.display_name,
+            )
+            for move in moves
         )
