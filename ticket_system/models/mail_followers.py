@@ -1,5 +1,5 @@
 from odoo import api, models
-from odoo.osv import expression
+from odoo.tools import SQL
 
 
 class MailFollowers(models.Model):
@@ -10,18 +10,33 @@ class MailFollowers(models.Model):
         """Core lets every employee read every follower row: for tickets that
         tells who follows a ticket the user may not read (the customer, a
         colleague). Follower rows of tickets are readable with the ticket
-        only; reads by id go through here as well."""
-        if not self.env.su:
-            Ticket = self.env["ticket.ticket"]
-            visible = (
-                [("res_id", "in", Ticket._search([]))]
-                if Ticket.has_access("read")
-                else expression.FALSE_DOMAIN
+        only; reads by id go through here as well.
+
+        The check is a correlated EXISTS (one probe of the ticket's primary
+        key per follower row), not ``res_id IN (all readable tickets)``,
+        which PostgreSQL would evaluate for the whole ticket table on every
+        chatter load."""
+        query = super()._search(domain, offset, limit, order)
+        if self.env.su or query.is_empty():
+            return query
+        Ticket = self.env["ticket.ticket"]
+        if Ticket.has_access("read"):
+            tickets = Ticket.with_context(active_test=False)._search([])
+            tickets.add_where(
+                SQL(
+                    "%s = %s",
+                    SQL.identifier(tickets.table, "id"),
+                    SQL.identifier(query.table, "res_id"),
+                )
             )
-            domain = expression.AND(
-                [
-                    domain,
-                    expression.OR([[("res_model", "!=", "ticket.ticket")], visible]),
-                ]
+            readable = SQL("EXISTS(%s)", tickets.select(SQL("1")))
+        else:
+            readable = SQL("FALSE")
+        query.add_where(
+            SQL(
+                "(%s != 'ticket.ticket' OR %s)",
+                SQL.identifier(query.table, "res_model"),
+                readable,
             )
-        return super()._search(domain, offset, limit, order)
+        )
+        return query
