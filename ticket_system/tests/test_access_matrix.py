@@ -194,6 +194,21 @@ class TestAccessMatrix(TicketCommon):
 
     @users("ticket_agent")
     @mute_logger(*MUTE)
+    def test_followers_of_archived_own_ticket(self):
+        """An archived ticket of the agent's queue is still his to read, and
+        so are its followers."""
+        self.own.sudo().active = False
+        followers = self.own.sudo().message_follower_ids
+        self.assertTrue(followers)
+        self.assertEqual(
+            self.env["mail.followers"].search(
+                [("res_model", "=", "ticket.ticket"), ("res_id", "=", self.own.id)]
+            ),
+            followers,
+        )
+
+    @users("ticket_agent")
+    @mute_logger(*MUTE)
     def test_chatter(self):
         Message = self.env["mail.message"]
         Attachment = self.env["ir.attachment"]
