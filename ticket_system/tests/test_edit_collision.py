@@ -3,9 +3,12 @@ import threading
 import time
 from datetime import timedelta
 
-from odoo import api, fields
+import requests
+
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
 
 from odoo.addons.bus.models.bus import channel_with_db, dispatch, hashable
 from odoo.addons.bus.tests.common import WebsocketCase
@@ -227,44 +230,69 @@ class TestEditCollisionChannel(WebsocketCase, EditCollisionCommon):
 
 @tagged("post_install", "-at_install", "ticket_system")
 class TestEditCollisionUi(HttpCase, EditCollisionCommon):
+    def _edit_channel(self, ticket):
+        return hashable(
+            channel_with_db(self.registry.db_name, (ticket, "edit_presence"))
+        )
+
     def _save_as_anna_once_gina_looks(self, ticket):
         """Anna saves a change as soon as Gina's form has loaded the ticket
-        (her form reports it), and the bus is told, as a real commit would."""
+        and listens on its channel, and the bus is told, as a real commit
+        would. Anna saves through HTTP in her own session: the server
+        serialises her request with Gina's on the test cursor. The helper
+        thread never touches the test cursor itself (the test's own thread
+        uses it unlocked, e.g. while start_tour logs Gina in)."""
+        # Anna's session, kept next to Gina's: start_tour replaces self.session
+        anna_sid = self.authenticate(self.agent_anna.login, self.agent_anna.login).sid
+        self.session = None
+        url = f"{self.base_url()}/web/dataset/call_kw/ticket.ticket/write"
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "model": "ticket.ticket",
+                "method": "write",
+                "args": [[ticket.id], {"priority": "2"}],
+                "kwargs": {},
+            },
+        }
+        channel = self._edit_channel(ticket)
         done = threading.Event()
+        errors = []
 
         def anna_saves():
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and not done.is_set():
-                with self.registry.cursor() as cr:
-                    env = api.Environment(cr, self.agent_anna.id, {})
-                    looking = (
-                        env["ticket.edit.presence"]
-                        .sudo()
-                        .search_count(
-                            [
-                                ("ticket_id", "=", ticket.id),
-                                ("user_id", "=", self.agent.id),
-                            ]
-                        )
-                    )
-                    if looking:
-                        env["ticket.ticket"].browse(ticket.id).write({"priority": "2"})
-                if looking:
-                    self._dispatch_bus(ticket)
-                    done.set()
-                    return
-                time.sleep(0.3)
+            try:
+                # Gina's form subscribes to the ticket's channel once it has
+                # loaded the ticket: the moment Anna may save (a server-side
+                # fact, read in memory, no database access)
+                deadline = time.monotonic() + 60
+                while not dispatch._channels_to_ws.get(channel):
+                    if done.is_set() or time.monotonic() > deadline:
+                        return
+                    time.sleep(0.1)
+                with requests.Session() as anna:
+                    anna.cookies["session_id"] = anna_sid
+                    # the key of the running browser_js: other requests are refused
+                    anna.cookies[TEST_CURSOR_COOKIE_NAME] = self.http_request_key
+                    response = anna.post(url, json=payload, timeout=60)
+                response.raise_for_status()
+                if "error" in response.json():
+                    raise AssertionError(response.json()["error"])
+                # the response came back: her request's cursor is closed
+                self._dispatch_bus(ticket)
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
 
         thread = threading.Thread(target=anna_saves, name="anna_saves")
         thread.start()
-        return done, thread
+        return done, thread, errors
 
     def _dispatch_bus(self, ticket):
         # the test's transaction never commits: wake the websockets by hand
-        channel = hashable(
-            channel_with_db(self.registry.db_name, (ticket, "edit_presence"))
-        )
-        for websocket in list(dispatch._channels_to_ws.get(channel, [])):
+        for websocket in list(
+            dispatch._channels_to_ws.get(self._edit_channel(ticket), [])
+        ):
             websocket.trigger_notification_dispatching()
 
     def test_edit_collision_tour(self):
@@ -279,7 +307,7 @@ class TestEditCollisionUi(HttpCase, EditCollisionCommon):
         ticket.invalidate_recordset()
         # Anna has the ticket open with unsaved changes
         ticket.with_user(self.agent_anna).edit_presence_update("editing")
-        done, thread = self._save_as_anna_once_gina_looks(ticket)
+        done, thread, errors = self._save_as_anna_once_gina_looks(ticket)
         try:
             self.start_tour(
                 f"/odoo/action-ticket_system.ticket_ticket_action/{ticket.id}",
@@ -289,6 +317,7 @@ class TestEditCollisionUi(HttpCase, EditCollisionCommon):
         finally:
             done.set()
             thread.join()
+        self.assertFalse(errors, "Anna's save through HTTP failed")
         ticket.invalidate_recordset()
         self.assertEqual(ticket.name, "Paket fehlt", "Gina's stale save was refused")
         self.assertEqual(ticket.priority, "2")

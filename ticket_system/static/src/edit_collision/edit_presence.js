@@ -155,7 +155,13 @@ export class TicketEditPresence extends Component {
             presences[presence.user_id] = presence;
         }
         this.state.presences = presences;
-        this.state.saved = info.saved || null;
+        // the answer was computed when the call arrived: a save the bus
+        // announced meanwhile is newer and stays
+        const saved = info.saved || null;
+        const heard = this.state.saved;
+        if (!heard || (saved && saved.since >= heard.since)) {
+            this.state.saved = saved;
+        }
         this.state.now = DateTime.now();
     }
 
