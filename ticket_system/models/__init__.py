@@ -14,6 +14,7 @@ from . import ticket_composer_mixin
 from . import ticket_billing_mixin
 from . import ticket_number_search_mixin
 from . import ticket_content_search_mixin
+from . import ticket_open_index_mixin
 from . import ticket_access_mixin
 from . import ticket_autolink_mixin
 from . import ticket_phone_mixin

@@ -34,6 +34,7 @@ class TicketTicket(models.Model):
         "ticket.billing.mixin",
         "ticket.number.search.mixin",
         "ticket.content.search.mixin",
+        "ticket.open.index.mixin",
         "ticket.access.mixin",
         "ticket.autolink.mixin",
         "ticket.phone.mixin",

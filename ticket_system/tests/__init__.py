@@ -55,5 +55,6 @@ from . import test_mail_volume
 from . import test_scaleout
 from . import test_confirmation_batch
 from . import test_content_search
+from . import test_open_index
 from . import test_access_matrix
 from . import test_portal_access

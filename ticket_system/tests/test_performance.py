@@ -6,6 +6,9 @@ from .common_mail import MAIL_TEMPLATE, TicketMailCommon
 # fetch), and the confirmations of one fetch, whatever their number
 FETCHED_NEW = 30
 CONFIRM_BATCH = 11
+# one kanban column of 40 cards and its count, as an agent (9 with the
+# agents' rule evaluated in Python)
+KANBAN_COLUMN = 7
 
 
 @tagged("post_install", "-at_install", "ticket_perf")
@@ -207,14 +210,53 @@ class TestTicketPerformance(TicketMailCommon):
             [{"name": f"Liste {i}", "queue_id": self.queue.id} for i in range(20)]
         )
         self.env.invalidate_all()
-        with self.assertQueryCount(gw_agent=6):
+        # 2: the page and the agent's rule checked in SQL (was 5: the rule
+        # evaluated in Python read the followers and owners)
+        with self.assertQueryCount(gw_agent=2):
             Ticket.web_search_read([("queue_id", "=", self.queue.id)], spec, limit=200)
         self.env["ticket.ticket"].sudo().create(
             [{"name": f"Liste mehr {i}", "queue_id": self.queue.id} for i in range(60)]
         )
         self.env.invalidate_all()
-        with self.assertQueryCount(gw_agent=6):
+        with self.assertQueryCount(gw_agent=2):
             Ticket.web_search_read([("queue_id", "=", self.queue.id)], spec, limit=200)
+
+    @users("gw_agent")
+    @warmup
+    def test_kanban_column_does_not_grow_with_tickets(self):
+        """A kanban column as the web client reads it (the view's fields),
+        as an agent: the record rule is checked in one query, not by reading
+        every card's followers and owners."""
+        Ticket = self.env["ticket.ticket"]
+        view = Ticket.get_views([(False, "kanban")])
+        fields = view["models"]["ticket.ticket"]["fields"]
+        spec = {
+            name: {"fields": {"display_name": {}}} if desc.get("relation") else {}
+            for name, desc in fields.items()
+        }
+        stage = (
+            self.env["ticket.stage"].sudo().search([("is_closed", "=", False)], limit=1)
+        )
+        domain = [
+            ("queue_id", "=", self.queue.id),
+            ("is_closed", "=", False),
+            ("stage_id", "=", stage.id),
+        ]
+        for count in (41, 80):
+            self.env["ticket.ticket"].sudo().create(
+                [
+                    {
+                        "name": f"Karte {count} {i}",
+                        "queue_id": self.queue.id,
+                        "stage_id": stage.id,
+                        "partner_id": self.customers[i % 4].id,
+                    }
+                    for i in range(count)
+                ]
+            )
+            self.env.invalidate_all()
+            with self.assertQueryCount(gw_agent=KANBAN_COLUMN):
+                Ticket.web_search_read(domain, spec, limit=40, count_limit=10001)
 
     @users("__system__")
     @warmup
