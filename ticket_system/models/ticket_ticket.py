@@ -1053,27 +1053,21 @@ class TicketTicket(models.Model):
         if (
             self.env.context.get("ticket_autoreply_pending")
             and message.message_type == "email"
-            and self.env.context.get("ticket_confirm_later")
         ):
-            # no template rendered now: nothing that could break, no savepoint
-            self.with_context(ticket_autoreply_pending=False)._send_autoresponse(
-                message
-            )
-        elif (
-            self.env.context.get("ticket_autoreply_pending")
-            and message.message_type == "email"
-        ):
-            try:
-                with self.env.cr.savepoint():
-                    self.with_context(
-                        ticket_autoreply_pending=False
-                    )._send_autoresponse(message)
-            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                # a passing conflict: the whole mail is processed again
-                raise
-            except Exception:
-                # a broken template must not refuse the customer's mail
-                _logger.exception("Autoresponse for ticket %s failed", self.number)
+            ticket = self.with_context(ticket_autoreply_pending=False)
+            if self.env.context.get("ticket_confirm_later"):
+                # no template rendered now: nothing that could break, no savepoint
+                ticket._send_autoresponse(message)
+            else:
+                try:
+                    with self.env.cr.savepoint():
+                        ticket._send_autoresponse(message)
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                    # a passing conflict: the whole mail is processed again
+                    raise
+                except Exception:
+                    # a broken template must not refuse the customer's mail
+                    _logger.exception("Autoresponse for ticket %s failed", self.number)
         if (
             message.message_type in ("email", "comment")
             and not message.subtype_id.internal
