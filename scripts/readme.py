@@ -11,6 +11,7 @@ fragments to reStructuredText, docutils renders the HTML page.
 import argparse
 import ast
 import pathlib
+import re
 import sys
 
 import pypandoc
@@ -20,6 +21,7 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 ADDONS = ("ticket_system", "ticket_system_sale", "ticket_system_stock")
 GITHUB = "ticket-system/ticket_system"
 BRANCH = "main"
+IMAGES = "../static/description/"
 # fragments in OCA's order, with their section titles (DESCRIPTION has none)
 SECTIONS = (
     ("DESCRIPTION", None),
@@ -85,8 +87,16 @@ def render(addon):
             rst(contributors.read_text(encoding="utf-8")),
         ]
     readme = "\n\n".join(parts) + "\n"
+    # fragments show the addon's images as ../static/description/NAME (right
+    # from readme/); README.rst sits in the addon, index.html beside them
+    for image in re.findall(r"image:: (\S+)", readme):
+        if not image.startswith(("https://", IMAGES)):
+            raise SystemExit(
+                f"{addon}/readme: image {image} is outside {IMAGES}: "
+                "put it into the addon's static/description/"
+            )
     html = publish_string(
-        readme,
+        readme.replace(f"image:: {IMAGES}", "image:: "),
         writer_name="html",
         # no XML declaration: Odoo warns about one in a module description
         settings_overrides={
@@ -95,6 +105,7 @@ def render(addon):
             "xml_declaration": False,
         },
     )
+    readme = readme.replace(f"image:: {IMAGES}", "image:: static/description/")
     return {path / "README.rst": readme, path / "static/description/index.html": html}
 
 
