@@ -2,7 +2,7 @@
     "name": "Ticket System",
     "summary": "E-mail ticket desk for merchants: queues, autoresponder, "
     "threading by ticket number, customers, invoices and orders",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Services/Helpdesk",
     "website": "https://github.com/ticket-system/ticket_system",
     "author": "ticket_system developers",
@@ -77,6 +77,7 @@
         ],
     },
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": True,
 }

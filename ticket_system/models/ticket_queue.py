@@ -3,6 +3,7 @@ import re
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models, tools
+from odoo.tools import SQL
 
 from odoo.addons.base.models.res_partner import _lang_get
 from odoo.addons.mail.tools.alias_error import AliasError
@@ -148,23 +149,44 @@ class TicketQueue(models.Model):
     ticket_high_count = fields.Integer(compute="_compute_ticket_counts")
     ticket_overdue_count = fields.Integer(compute="_compute_ticket_counts")
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_ticket_counts(self):
+        """The dashboard's four figures of each queue in one pass over the
+        open tickets the user may see (record rules apply), instead of one
+        count per figure."""
         Ticket = self.env["ticket.ticket"]
-        base = [("queue_id", "in", self.ids), ("is_closed", "=", False)]
-        now = fields.Datetime.now()
+        queue_ids = [id_ for id_ in self._origin.ids if id_]
         counts = {}
-        for key, extra in (
-            ("ticket_open_count", []),
-            ("ticket_unassigned_count", [("user_id", "=", False)]),
-            ("ticket_high_count", [("priority", "=", "2")]),
-            ("ticket_overdue_count", [("date_deadline", "<=", now)]),
-        ):
-            counts[key] = dict(
-                Ticket._read_group(base + extra, ["queue_id"], ["__count"])
+        if queue_ids:
+            query = Ticket._search(
+                [("queue_id", "in", queue_ids), ("is_closed", "=", False)]
             )
+
+            def column(name):
+                return Ticket._field_to_sql(query.table, name, query)
+
+            query.groupby = column("queue_id")
+            rows = self.env.execute_query(
+                query.select(
+                    column("queue_id"),
+                    SQL("COUNT(*)"),
+                    SQL("COUNT(*) FILTER (WHERE %s IS NULL)", column("user_id")),
+                    SQL("COUNT(*) FILTER (WHERE %s = %s)", column("priority"), "2"),
+                    SQL(
+                        "COUNT(*) FILTER (WHERE %s <= %s)",
+                        column("date_deadline"),
+                        fields.Datetime.now(),
+                    ),
+                )
+            )
+            counts = {row[0]: row[1:] for row in rows}
         for queue in self:
-            for key, by_queue in counts.items():
-                queue[key] = by_queue.get(queue._origin, 0)
+            (
+                queue.ticket_open_count,
+                queue.ticket_unassigned_count,
+                queue.ticket_high_count,
+                queue.ticket_overdue_count,
+            ) = counts.get(queue._origin.id, (0, 0, 0, 0))
 
     _sql_constraints = [
         (
