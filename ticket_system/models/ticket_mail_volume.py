@@ -91,13 +91,7 @@ class TicketMailVolumeMixin(models.AbstractModel):
             ["partner_email", "create_date"],
         )
         # the contact form's cap counts the form tickets of the last hour
-        tools.create_index(
-            self.env.cr,
-            "ticket_ticket_form_create_date_index",
-            self._table,
-            ["create_date"],
-            where="channel IN ('web', 'portal')",
-        )
+        # from the index of create_date (ticket.dashboard.mixin)
 
     # ------------------------------------------------------------
     # SETTINGS

@@ -51,6 +51,8 @@ class TicketSlaMixin(models.AbstractModel):
         string="First Response",
         readonly=True,
         copy=False,
+        # the dashboard's period; tickets not answered yet are not indexed
+        index="btree_not_null",
         help="When an agent first wrote to the customer (a message, not an "
         "internal note; automatic confirmations and status mails do not count).",
     )

@@ -121,6 +121,7 @@ class TicketTicket(models.Model):
         store=True,
         precompute=True,
         copy=False,
+        index="btree_not_null",  # the dashboard's period; open tickets: none
     )
     priority = fields.Selection(
         TICKET_PRIORITIES, default="0", required=True, index=True, tracking=True

@@ -193,7 +193,12 @@ class TestConfirmationVolume(TicketMailCommon):
         plan = _plan(self.env.cr, SQL(query))
         self.assertNotIn("Seq Scan", plan)
         self.assertIn("ticket_ticket__autoresponse_date_index", plan)
-        self.assertIn("ticket_ticket_partner_email_recent_index", plan)
+        # the address's tickets of the hour: by address and time, or the
+        # hour's tickets by time (the test table is too small to tell)
+        self.assertRegex(
+            plan,
+            "ticket_ticket_partner_email_recent_index|ticket_ticket__create_date_index",
+        )
         # the contact form's counts (address, IP, all)
         Ticket = self.env["ticket.ticket"]
         form_query = Ticket._contact_form_count_query(
@@ -203,7 +208,7 @@ class TestConfirmationVolume(TicketMailCommon):
         )
         plan = _plan(self.env.cr, form_query)
         self.assertNotIn("Seq Scan", plan)
-        self.assertIn("ticket_ticket_form_create_date_index", plan)
+        self.assertIn("ticket_ticket__create_date_index", plan)
 
     def test_settings_store_zero_as_no_limit(self):
         settings = self.env["res.config.settings"].create({})
