@@ -26,7 +26,7 @@ class TicketOwner(models.Model):
         ),
     ]
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return
         super().init()
         # the tickets a user owns (the agents' rule), read from the index
         # alone: no visit of the owners' rows
