@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make bench: run every benchmark in bench/ against a fresh database
-# ticket_bench (ticket_system + demo data).
+# make bench: run every benchmark in bench/. Those that need the demo
+# database (bench/*.py, and executables that read TICKET_DB) get a fresh
+# ticket_bench (ticket_system + demo data), dropped at the end; the others
+# make and drop their own databases.
 #   bench/*.py      run inside `odoo shell`: `env` is the superuser environment;
 #                   the transaction is rolled back at the end unless the script commits
 #   other bench/*   executables, run with ODOO_PYTHON, ODOO_RC (config), TICKET_DB and PG* set
@@ -30,7 +32,13 @@ setup_postgres
 write_conf "$CONF" "$DB"
 MODULES=$(modules)
 
-if printf '%s\n' "${benches[@]}" | grep -q '\.py$'; then
+# the demo database, for bench/*.py and the benchmarks that copy it (they
+# name TICKET_DB); the others make their own databases
+needs_db=0
+for f in "${benches[@]}"; do
+    if [[ $f == *.py ]] || grep -q TICKET_DB "$f"; then needs_db=1; fi
+done
+if [ $needs_db = 1 ]; then
     info "installing $MODULES into a fresh database $DB (with demo data)"
     drop_db "$DB"
     "${ODOO[@]}" -c "$CONF" -d "$DB" -i "$(echo $MODULES | tr ' ' ,)" \
@@ -49,4 +57,5 @@ for f in "${benches[@]}"; do
     fi
     info "bench/${f##*/} took $((SECONDS - start))s"
 done
+if [ $needs_db = 1 ]; then drop_db "$DB"; fi
 exit $failed
