@@ -2,7 +2,6 @@ import logging
 
 from odoo import http, tools
 from odoo.http import request
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import plaintext2html
 
 _logger = logging.getLogger(__name__)
@@ -334,12 +333,5 @@ class TicketContactForm(http.Controller):
                 attachments=values["attachments"],
             )
         )
-        try:
-            with request.env.cr.savepoint():
-                ticket._send_autoresponse(message)
-        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-            raise
-        except Exception:
-            # a broken template must not lose the customer's request
-            _logger.exception("Confirmation of ticket %s failed", ticket.number)
+        ticket._send_autoresponse_guarded(message)
         return ticket

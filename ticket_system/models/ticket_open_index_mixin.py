@@ -59,18 +59,13 @@ class TicketOpenIndexMixin(models.AbstractModel):
         cr.execute(
             "SELECT reloptions FROM pg_class WHERE oid = %s::regclass", [self._table]
         )
-        options = cr.fetchone()[0] or []
-        wanted = [f"{key}={value}" for key, value in AUTOVACUUM.items()]
-        if not set(wanted) <= set(options):
+        settings = [f"{key}={value}" for key, value in AUTOVACUUM.items()]
+        if not set(settings) <= set(cr.fetchone()[0] or []):
             cr.execute(
                 SQL(
                     "ALTER TABLE %s SET (%s)",
                     SQL.identifier(self._table),
-                    SQL(
-                        ", ".join(
-                            f"{key} = {value}" for key, value in AUTOVACUUM.items()
-                        )
-                    ),
+                    SQL(", ".join(settings)),
                 )
             )
 

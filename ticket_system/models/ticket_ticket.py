@@ -1062,15 +1062,7 @@ class TicketTicket(models.Model):
                 # no template rendered now: nothing that could break, no savepoint
                 ticket._send_autoresponse(message)
             else:
-                try:
-                    with self.env.cr.savepoint():
-                        ticket._send_autoresponse(message)
-                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                    # a passing conflict: the whole mail is processed again
-                    raise
-                except Exception:
-                    # a broken template must not refuse the customer's mail
-                    _logger.exception("Autoresponse for ticket %s failed", self.number)
+                ticket._send_autoresponse_guarded(message)
         if (
             message.message_type in ("email", "comment")
             and not message.subtype_id.internal
@@ -1161,6 +1153,18 @@ class TicketTicket(models.Model):
     # ------------------------------------------------------------
     # AUTORESPONDER
     # ------------------------------------------------------------
+
+    def _send_autoresponse_guarded(self, incoming):
+        """``_send_autoresponse`` in a savepoint: a broken template must not
+        refuse or lose the customer's mail (logged); a passing database
+        conflict is raised, so that the whole mail or request is retried."""
+        try:
+            with self.env.cr.savepoint():
+                self._send_autoresponse(incoming)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise
+        except Exception:
+            _logger.exception("Confirmation of ticket %s failed", self.number)
 
     def _send_autoresponse(self, incoming):
         """Confirm the ticket to the sender of ``incoming``, the mail that opened
